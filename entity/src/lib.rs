@@ -1,0 +1,8 @@
+//! sea-orm entities for scimd's tables: one module per table, no business logic.
+//! The schema itself is created by the `migration` crate, never from these types.
+
+pub mod group_member;
+pub mod prelude;
+pub mod resource;
+pub mod tenant;
+pub mod token;

@@ -1,0 +1,19 @@
+//! Schema migrations for scimd, portable across SQLite and PostgreSQL.
+//! `scimd migrate` and `scimd serve` run [`Migrator`]; an applied migration is never edited.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_tenants;
+mod m20261123_000002_create_resources;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_create_tenants::Migration),
+            Box::new(m20261123_000002_create_resources::Migration),
+        ]
+    }
+}

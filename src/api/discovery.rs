@@ -1,0 +1,60 @@
+//! `/ServiceProviderConfig`, `/ResourceTypes[/{name}]`, `/Schemas[/{id}]` (RFC 7644 §4).
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+
+use super::AppState;
+use super::auth::Tenant;
+use super::respond::{self, BaseUrl};
+use crate::scim::list::list_response;
+use crate::scim::schema::{Registry, ResourceKind};
+use crate::scim::{ScimError, discovery};
+
+pub async fn service_provider_config(
+    state: web::Data<AppState>,
+    _tenant: Tenant,
+    base: BaseUrl,
+) -> HttpResponse {
+    let docs = base.0.trim_end_matches(super::respond::SCIM_PREFIX).to_owned() + "/docs";
+    let doc = discovery::service_provider_config(&state.capabilities(), &base.0, &docs);
+    respond::json(StatusCode::OK, &doc)
+}
+
+pub async fn resource_types(_tenant: Tenant, base: BaseUrl) -> HttpResponse {
+    let docs: Vec<_> = Registry::core()
+        .resource_types()
+        .iter()
+        .map(|rt| discovery::resource_type(rt, &base.0))
+        .collect();
+    respond::json(StatusCode::OK, &list_response(docs.len() as u64, 1, docs))
+}
+
+pub async fn resource_type(
+    _tenant: Tenant,
+    base: BaseUrl,
+    name: web::Path<String>,
+) -> Result<HttpResponse, ScimError> {
+    let kind = ResourceKind::from_name(&name)
+        .ok_or_else(|| ScimError::not_found(format!("no resource type named {name:?}")))?;
+    let rt = Registry::core().resource_type(kind);
+    Ok(respond::json(StatusCode::OK, &discovery::resource_type(rt, &base.0)))
+}
+
+pub async fn schemas(_tenant: Tenant, base: BaseUrl) -> HttpResponse {
+    let docs: Vec<_> = Registry::core()
+        .schemas()
+        .into_iter()
+        .map(|s| discovery::schema(s, &base.0))
+        .collect();
+    respond::json(StatusCode::OK, &list_response(docs.len() as u64, 1, docs))
+}
+
+pub async fn schema(
+    _tenant: Tenant,
+    base: BaseUrl,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ScimError> {
+    let schema = Registry::core()
+        .schema(&id)
+        .ok_or_else(|| ScimError::not_found(format!("no schema with id {id:?}")))?;
+    Ok(respond::json(StatusCode::OK, &discovery::schema(schema, &base.0)))
+}

@@ -1,0 +1,62 @@
+//! `/Groups` and `/Groups/{id}` (RFC 7644 §3.3–§3.6).
+use actix_web::{HttpResponse, web};
+use serde_json::Value;
+
+use super::AppState;
+use super::auth::Tenant;
+use super::resources::{self, QueryPairs};
+use super::respond::BaseUrl;
+use crate::scim::ScimError;
+use crate::scim::schema::ResourceKind;
+
+const KIND: ResourceKind = ResourceKind::Group;
+
+/// POST /Groups: create a Group.
+pub async fn create_group(
+    state: web::Data<AppState>,
+    tenant: Tenant,
+    base: BaseUrl,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ScimError> {
+    resources::create(KIND, state, tenant, base, body.into_inner()).await
+}
+
+/// GET /Groups/{id}
+pub async fn get_group(
+    state: web::Data<AppState>,
+    tenant: Tenant,
+    base: BaseUrl,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ScimError> {
+    resources::get(KIND, state, tenant, base, &id).await
+}
+
+/// PUT /Groups/{id}: replace a Group.
+pub async fn replace_group(
+    state: web::Data<AppState>,
+    tenant: Tenant,
+    base: BaseUrl,
+    id: web::Path<String>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ScimError> {
+    resources::replace(KIND, state, tenant, base, &id, body.into_inner()).await
+}
+
+/// DELETE /Groups/{id}
+pub async fn delete_group(
+    state: web::Data<AppState>,
+    tenant: Tenant,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ScimError> {
+    resources::delete(KIND, state, tenant, &id).await
+}
+
+/// GET /Groups: a ListResponse page.
+pub async fn list_groups(
+    state: web::Data<AppState>,
+    tenant: Tenant,
+    base: BaseUrl,
+    query: QueryPairs,
+) -> Result<HttpResponse, ScimError> {
+    resources::list(KIND, state, tenant, base, query).await
+}

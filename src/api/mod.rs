@@ -1,0 +1,107 @@
+//! HTTP with actix-web: the route table, shared state, and the handlers. The only module that
+//! imports actix-web.
+
+mod auth;
+mod discovery;
+mod error;
+mod groups;
+mod health;
+mod resources;
+mod respond;
+mod trace;
+mod users;
+
+use actix_web::{Route, mime, web};
+
+pub use auth::Tenant;
+pub use respond::{SCIM_PREFIX, scim_base};
+pub use trace::ScimdRootSpan;
+
+use crate::scim::discovery::Capabilities;
+use crate::scim::validate::Leniency;
+use crate::store::Store;
+
+/// Request-independent settings handlers read.
+#[derive(Debug, Clone)]
+pub struct ApiSettings {
+    pub leniency: Leniency,
+    /// The SCIM base URL clients see, when configured (`SCIMD_PUBLIC_URL`).
+    pub public_url: Option<String>,
+    pub max_results: u64,
+    pub max_payload: usize,
+}
+
+/// What every handler can reach.
+pub struct AppState {
+    pub store: Store,
+    pub settings: ApiSettings,
+}
+
+impl AppState {
+    pub fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            patch: false,
+            bulk: None,
+            filter: false,
+            max_results: self.settings.max_results,
+            sort: false,
+            etag: true,
+            change_password: true,
+        }
+    }
+}
+
+/// The whole route table.
+pub fn configure(cfg: &mut web::ServiceConfig, settings: &ApiSettings) {
+    let json = web::JsonConfig::default()
+        .limit(settings.max_payload)
+        .content_type_required(false)
+        .content_type(|mime| {
+            // application/json, application/scim+json and any other +json type.
+            mime.type_() == mime::APPLICATION
+                && (mime.subtype() == mime::JSON || mime.suffix() == Some(mime::JSON))
+        })
+        .error_handler(error::json_error);
+    cfg.app_data(json)
+        .app_data(web::QueryConfig::default().error_handler(error::query_error))
+        .app_data(web::PathConfig::default().error_handler(error::path_error))
+        .route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
+        .service(
+            web::scope(SCIM_PREFIX)
+                .service(resource("/Users").route(web::get().to(users::list_users)).route(web::post().to(users::create_user)))
+                .service(
+                    resource("/Users/{id}")
+                        .route(web::get().to(users::get_user))
+                        .route(web::put().to(users::replace_user))
+                        .route(web::delete().to(users::delete_user)),
+                )
+                .service(resource("/Groups").route(web::get().to(groups::list_groups)).route(web::post().to(groups::create_group)))
+                .service(
+                    resource("/Groups/{id}")
+                        .route(web::get().to(groups::get_group))
+                        .route(web::put().to(groups::replace_group))
+                        .route(web::delete().to(groups::delete_group)),
+                )
+                .service(resource("/ServiceProviderConfig").route(get(discovery::service_provider_config)))
+                .service(resource("/ResourceTypes").route(get(discovery::resource_types)))
+                .service(resource("/ResourceTypes/{name}").route(get(discovery::resource_type)))
+                .service(resource("/Schemas").route(get(discovery::schemas)))
+                .service(resource("/Schemas/{id}").route(get(discovery::schema))),
+        )
+        .default_service(web::to(error::not_found));
+}
+
+/// A resource whose unsupported methods answer 405 with a SCIM body.
+fn resource(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(error::method_not_allowed))
+}
+
+fn get<F, Args>(handler: F) -> Route
+where
+    F: actix_web::Handler<Args>,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    web::get().to(handler)
+}

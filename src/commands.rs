@@ -1,0 +1,177 @@
+//! What each subcommand does (shared/CONTRACT.md): serve, migrate, tenant, token.
+use std::io::Write as _;
+
+use anyhow::{Context, bail};
+use chrono::Utc;
+
+use crate::cli::{Cli, Command, DatabaseArgs, ServeArgs, TenantCommand, TokenCommand};
+use crate::startup::{Application, Bootstrap, Settings};
+use crate::store::{PoolConfig, Store, StoreError, TokenInfo, valid_tenant_name};
+use crate::telemetry::{self, LogFormat};
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        None => serve(cli.serve).await,
+        Some(Command::Serve(args)) => serve(args).await,
+        Some(command) => {
+            telemetry::init("warn", LogFormat::Text)?;
+            admin(command).await
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    telemetry::init(&args.log, args.log_format)?;
+    let app = Application::build(Settings::from(&args)).await?;
+    let backend = app.store().backend();
+    tracing::info!(port = app.port(), backend, "scimd listening");
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "SCIM base URL: {}", app.base_url())?;
+    match app.bootstrap() {
+        Bootstrap::Issued(token) => writeln!(out, "Bearer token:  {token}")?,
+        Bootstrap::FromEnvironment => {
+            writeln!(out, "Bearer token:  the value of SCIMD_BOOTSTRAP_TOKEN")?
+        }
+        Bootstrap::Existing => writeln!(
+            out,
+            "Bearer token:  printed at first start; `scimd token issue --tenant default` issues another"
+        )?,
+    }
+    out.flush()?;
+    drop(out);
+    app.run_until_stopped().await?;
+    tracing::info!("scimd stopped");
+    Ok(())
+}
+
+async fn open(db: &DatabaseArgs) -> anyhow::Result<Store> {
+    let pool = PoolConfig {
+        max_connections: db.db_max_connections.min(2),
+        ..PoolConfig::default()
+    };
+    Store::connect(&db.database_url, &pool)
+        .await
+        .with_context(|| format!("cannot open {}", crate::store::redact(&db.database_url)))
+}
+
+async fn admin(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve(_) => unreachable!("handled by run"),
+        Command::Migrate(db) => {
+            let store = open(&db).await?;
+            store.close().await;
+            println!("migrations applied");
+        }
+        Command::Tenant { command } => tenant(command).await?,
+        Command::Token { command } => token(command).await?,
+    }
+    Ok(())
+}
+
+async fn tenant(command: TenantCommand) -> anyhow::Result<()> {
+    match command {
+        TenantCommand::Create { name, db } => {
+            if !valid_tenant_name(&name) {
+                bail!("invalid tenant name {name:?}: use 1-64 letters, digits, '-', '_' or '.'");
+            }
+            let store = open(&db).await?;
+            let created = store.tenants().create(&name).await;
+            store.close().await;
+            match created {
+                Ok(t) => println!("{}", t.name),
+                Err(StoreError::Uniqueness { .. }) => bail!("tenant {name:?} already exists"),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        TenantCommand::List { db } => {
+            let store = open(&db).await?;
+            let tenants = store.tenants().list().await;
+            store.close().await;
+            println!("{:<24} CREATED", "NAME");
+            for t in tenants? {
+                println!("{:<24} {}", t.name, t.created_at.format("%Y-%m-%d %H:%M:%SZ"));
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn token(command: TokenCommand) -> anyhow::Result<()> {
+    match command {
+        TokenCommand::Issue {
+            tenant,
+            label,
+            expires_in,
+            db,
+        } => {
+            let expires_at = expires_in
+                .map(|d| chrono::Duration::from_std(d).map(|d| Utc::now() + d))
+                .transpose()
+                .context("--expires-in is too long")?;
+            let store = open(&db).await?;
+            let issued = async {
+                let found = store.tenants().find(&tenant).await?;
+                let Some(found) = found else {
+                    bail!("no tenant {tenant:?}; create it with `scimd tenant create {tenant}`");
+                };
+                Ok(store.tokens().issue(&found, label.as_deref(), expires_at).await?)
+            }
+            .await;
+            store.close().await;
+            let (_, secret) = issued?;
+            println!("{secret}");
+        }
+        TokenCommand::List { tenant, db } => {
+            let store = open(&db).await?;
+            let listed = async {
+                let scope = match &tenant {
+                    Some(name) => Some(
+                        store
+                            .tenants()
+                            .find(name)
+                            .await?
+                            .with_context(|| format!("no tenant {name:?}"))?,
+                    ),
+                    None => None,
+                };
+                Ok::<_, anyhow::Error>(store.tokens().list(scope.as_ref()).await?)
+            }
+            .await;
+            store.close().await;
+            print_tokens(&listed?);
+        }
+        TokenCommand::Revoke { id, db } => {
+            let store = open(&db).await?;
+            let revoked = store.tokens().revoke(&id).await;
+            store.close().await;
+            match revoked {
+                Ok(()) => println!("revoked {id}"),
+                Err(StoreError::NotFound) => bail!("no token with id {id:?}"),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_tokens(tokens: &[TokenInfo]) {
+    let when = |t: Option<chrono::DateTime<Utc>>| {
+        t.map_or_else(|| "-".to_owned(), |t| t.format("%Y-%m-%d %H:%M").to_string())
+    };
+    println!(
+        "{:<36}  {:<16}  {:<16}  {:<16}  {:<16}  {:<16}  LABEL",
+        "ID", "TENANT", "CREATED", "EXPIRES", "REVOKED", "LAST USED"
+    );
+    for t in tokens {
+        println!(
+            "{:<36}  {:<16}  {:<16}  {:<16}  {:<16}  {:<16}  {}",
+            t.id,
+            t.tenant,
+            when(Some(t.created_at)),
+            when(t.expires_at),
+            when(t.revoked_at),
+            when(t.last_used_at),
+            t.label.as_deref().unwrap_or("")
+        );
+    }
+}

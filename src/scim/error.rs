@@ -1,0 +1,180 @@
+//! The one SCIM error type (RFC 7644 §3.12): every failure a client sees is one of these.
+use serde::{Serialize, Serializer};
+
+/// URN of the error message schema.
+pub const ERROR_URN: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+
+/// `scimType` values of RFC 7644 §3.12, Table 9.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ScimType {
+    InvalidFilter,
+    TooMany,
+    Uniqueness,
+    Mutability,
+    InvalidSyntax,
+    InvalidPath,
+    NoTarget,
+    InvalidValue,
+    InvalidVers,
+    Sensitive,
+}
+
+/// An HTTP status, an optional `scimType` and a detail a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{status} {detail}")]
+pub struct ScimError {
+    pub status: u16,
+    pub scim_type: Option<ScimType>,
+    pub detail: String,
+}
+
+impl ScimError {
+    pub fn new(status: u16, scim_type: Option<ScimType>, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            scim_type,
+            detail: detail.into(),
+        }
+    }
+
+    fn bad_request(scim_type: ScimType, detail: impl Into<String>) -> Self {
+        Self::new(400, Some(scim_type), detail)
+    }
+
+    pub fn invalid_value(detail: impl Into<String>) -> Self {
+        Self::bad_request(ScimType::InvalidValue, detail)
+    }
+
+    pub fn invalid_syntax(detail: impl Into<String>) -> Self {
+        Self::bad_request(ScimType::InvalidSyntax, detail)
+    }
+
+    pub fn invalid_filter(detail: impl Into<String>) -> Self {
+        Self::bad_request(ScimType::InvalidFilter, detail)
+    }
+
+    pub fn invalid_path(detail: impl Into<String>) -> Self {
+        Self::bad_request(ScimType::InvalidPath, detail)
+    }
+
+    pub fn no_target(detail: impl Into<String>) -> Self {
+        Self::bad_request(ScimType::NoTarget, detail)
+    }
+
+    pub fn mutability(detail: impl Into<String>) -> Self {
+        Self::bad_request(ScimType::Mutability, detail)
+    }
+
+    pub fn too_many(detail: impl Into<String>) -> Self {
+        Self::bad_request(ScimType::TooMany, detail)
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(401, None, detail)
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(403, None, detail)
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(404, None, detail)
+    }
+
+    pub fn resource_not_found(resource_type: &str, id: &str) -> Self {
+        Self::not_found(format!("{resource_type} {id} not found"))
+    }
+
+    pub fn method_not_allowed(method: &str, path: &str) -> Self {
+        Self::new(
+            405,
+            None,
+            format!("{method} is not supported on {path}"),
+        )
+    }
+
+    /// 409 `uniqueness`: `attribute` names what collided, `value` what the client sent.
+    pub fn uniqueness(attribute: &str) -> Self {
+        Self::new(
+            409,
+            Some(ScimType::Uniqueness),
+            format!("{attribute} is already taken by another resource of this tenant"),
+        )
+    }
+
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(409, None, detail)
+    }
+
+    pub fn precondition_failed(detail: impl Into<String>) -> Self {
+        Self::new(412, None, detail)
+    }
+
+    pub fn payload_too_large(detail: impl Into<String>) -> Self {
+        Self::new(413, None, detail)
+    }
+
+    pub fn unsupported_media_type(detail: impl Into<String>) -> Self {
+        Self::new(415, None, detail)
+    }
+
+    /// A 500 that tells the client nothing about the cause; the cause goes to the log.
+    pub fn internal() -> Self {
+        Self::new(
+            500,
+            None,
+            "internal server error; the server log has the cause",
+        )
+    }
+
+    pub fn not_implemented(detail: impl Into<String>) -> Self {
+        Self::new(501, None, detail)
+    }
+
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        Self::new(503, None, detail)
+    }
+}
+
+impl Serialize for ScimError {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("schemas", &[ERROR_URN])?;
+        // RFC 7644 §3.12: status is a string.
+        map.serialize_entry("status", &self.status.to_string())?;
+        if let Some(scim_type) = self.scim_type {
+            map.serialize_entry("scimType", &scim_type)?;
+        }
+        map.serialize_entry("detail", &self.detail)?;
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn serialises_status_as_string_and_scim_type_in_camel_case() {
+        let body = serde_json::to_value(ScimError::uniqueness("userName")).unwrap();
+        assert_eq!(
+            body,
+            json!({
+                "schemas": [ERROR_URN],
+                "status": "409",
+                "scimType": "uniqueness",
+                "detail": "userName is already taken by another resource of this tenant",
+            })
+        );
+    }
+
+    #[test]
+    fn omits_scim_type_when_none() {
+        let body = serde_json::to_value(ScimError::not_found("x")).unwrap();
+        assert!(body.get("scimType").is_none());
+        assert_eq!(body["status"], "404");
+    }
+}

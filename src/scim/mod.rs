@@ -1,0 +1,15 @@
+//! Pure RFC 7643/7644 logic: schema registry, validation and IdP leniency, resource
+//! representation, list paging and discovery documents. Nothing here touches HTTP or SQL, so
+//! every rule is unit-tested on its own.
+
+pub mod discovery;
+pub mod error;
+pub mod etag;
+pub mod filter;
+pub mod list;
+pub mod path;
+pub mod resource;
+pub mod schema;
+pub mod validate;
+
+pub use error::{ScimError, ScimType};

@@ -1,0 +1,1 @@
+//! PATCH paths (RFC 7644 §3.5.2). Placeholder: being written.

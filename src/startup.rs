@@ -1,0 +1,179 @@
+//! Building and running the server: connect and migrate, bootstrap the first tenant and token,
+//! bind, serve until SIGINT/SIGTERM, then close the database.
+use std::net::{SocketAddr, TcpListener};
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, middleware, web};
+use secrecy::{ExposeSecret, SecretString};
+use tracing_actix_web::TracingLogger;
+
+use crate::api::{self, ApiSettings, AppState, ScimdRootSpan};
+use crate::cli::ServeArgs;
+use crate::scim::validate::Leniency;
+use crate::store::{PoolConfig, Store};
+
+/// The tenant created on first start.
+pub const DEFAULT_TENANT: &str = "default";
+
+/// Everything `Application::build` needs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub pool: PoolConfig,
+    pub listen: String,
+    pub bootstrap_token: Option<SecretString>,
+    pub api: ApiSettings,
+    pub workers: Option<usize>,
+    /// How long in-flight requests may finish after SIGTERM.
+    pub shutdown_timeout: Duration,
+}
+
+impl From<&ServeArgs> for Settings {
+    fn from(args: &ServeArgs) -> Self {
+        Self {
+            database_url: args.db.database_url.clone(),
+            pool: PoolConfig {
+                max_connections: args.db.db_max_connections,
+                ..PoolConfig::default()
+            },
+            listen: args.listen.clone(),
+            bootstrap_token: args.bootstrap_token.clone(),
+            api: ApiSettings {
+                leniency: if args.strict { Leniency::Strict } else { Leniency::Lenient },
+                public_url: args.public_url.as_deref().map(api::scim_base),
+                max_results: args.max_results.max(1),
+                max_payload: args.max_payload_bytes,
+            },
+            workers: args.workers,
+            shutdown_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// What the first start did about credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Bootstrap {
+    /// The database was empty: tenant `default` and this token were created.
+    Issued(String),
+    /// `SCIMD_BOOTSTRAP_TOKEN` authenticates tenant `default`.
+    FromEnvironment,
+    /// Tenants already existed; nothing was created.
+    Existing,
+}
+
+pub struct Application {
+    address: SocketAddr,
+    base_url: String,
+    server: Server,
+    store: Store,
+    bootstrap: Bootstrap,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let store = Store::connect(&settings.database_url, &settings.pool).await?;
+        let bootstrap = bootstrap(&store, settings.bootstrap_token.as_ref()).await?;
+        let listener = TcpListener::bind(&settings.listen)
+            .map_err(|e| anyhow::anyhow!("cannot bind {}: {e}", settings.listen))?;
+        let address = listener.local_addr()?;
+        let base_url = settings
+            .api
+            .public_url
+            .clone()
+            .unwrap_or_else(|| local_base_url(address));
+        let server = serve(listener, store.clone(), &settings)?;
+        Ok(Self {
+            address,
+            base_url,
+            server,
+            store,
+            bootstrap,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.address.port()
+    }
+
+    /// The SCIM base URL to paste into an IdP.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn bootstrap(&self) -> &Bootstrap {
+        &self.bootstrap
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Serves until SIGINT/SIGTERM (graceful: in-flight requests finish), then closes the
+    /// database.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        self.store.close().await;
+        result
+    }
+}
+
+fn serve(listener: TcpListener, store: Store, settings: &Settings) -> anyhow::Result<Server> {
+    let api_settings = settings.api.clone();
+    let state = web::Data::new(AppState {
+        store,
+        settings: api_settings.clone(),
+    });
+    let mut server = HttpServer::new(move || {
+        let api_settings = api_settings.clone();
+        App::new()
+            .wrap(middleware::Compress::default())
+            .wrap(middleware::NormalizePath::trim())
+            .wrap(TracingLogger::<ScimdRootSpan>::new())
+            .app_data(state.clone())
+            .configure(move |cfg| api::configure(cfg, &api_settings))
+    })
+    .shutdown_timeout(settings.shutdown_timeout.as_secs());
+    if let Some(workers) = settings.workers {
+        server = server.workers(workers.max(1));
+    }
+    Ok(server.listen(listener)?.run())
+}
+
+/// `http://<listen address>/scim/v2`, with a wildcard address shown as loopback.
+fn local_base_url(address: SocketAddr) -> String {
+    let host = match address {
+        SocketAddr::V4(v4) if v4.ip().is_unspecified() => format!("127.0.0.1:{}", v4.port()),
+        SocketAddr::V6(v6) if v6.ip().is_unspecified() => format!("[::1]:{}", v6.port()),
+        SocketAddr::V6(v6) => format!("[{}]:{}", v6.ip(), v6.port()),
+        SocketAddr::V4(v4) => v4.to_string(),
+    };
+    format!("http://{host}{}", api::SCIM_PREFIX)
+}
+
+async fn bootstrap(store: &Store, token: Option<&SecretString>) -> anyhow::Result<Bootstrap> {
+    if let Some(token) = token {
+        let secret = token.expose_secret();
+        if secret.trim().is_empty() {
+            anyhow::bail!("SCIMD_BOOTSTRAP_TOKEN is set but empty");
+        }
+        if secret.len() < 32 {
+            tracing::warn!("SCIMD_BOOTSTRAP_TOKEN is shorter than 32 characters; use a long random token");
+        }
+        let tenant = store.tenants().ensure(DEFAULT_TENANT).await?;
+        let info = store.tokens().ensure(&tenant, secret, "bootstrap").await?;
+        if info.tenant != DEFAULT_TENANT {
+            tracing::warn!(tenant = %info.tenant, "SCIMD_BOOTSTRAP_TOKEN belongs to another tenant");
+        }
+        if info.revoked_at.is_some() {
+            tracing::warn!(token = %info.id, "SCIMD_BOOTSTRAP_TOKEN was revoked and stays revoked; unset it");
+        }
+        return Ok(Bootstrap::FromEnvironment);
+    }
+    if store.tenants().count().await? > 0 {
+        return Ok(Bootstrap::Existing);
+    }
+    let tenant = store.tenants().ensure(DEFAULT_TENANT).await?;
+    let (_, secret) = store.tokens().issue(&tenant, Some("first start"), None).await?;
+    Ok(Bootstrap::Issued(secret))
+}

@@ -1,0 +1,143 @@
+//! Opening the database and applying migrations.
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database};
+
+use super::{Store, StoreError};
+
+/// Pool sizes and timeouts; the defaults suit one scimd process.
+#[derive(Debug, Clone)]
+pub struct PoolConfig {
+    /// PostgreSQL pool size, and the number of SQLite reader connections.
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolConfig {
+    fn default() -> Self {
+        Self {
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://…`, `sqlite::memory:` or `postgres://…`) and applies
+    /// pending migrations.
+    pub async fn connect(url: &str, pool: &PoolConfig) -> Result<Self, StoreError> {
+        let store = if url.starts_with("sqlite:") {
+            Self::connect_sqlite(url, pool).await?
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let conn = Database::connect(options(url, pool, pool.max_connections)).await?;
+            Self {
+                writer: conn.clone(),
+                reader: conn,
+            }
+        } else {
+            return Err(StoreError::Config(format!(
+                "unsupported database URL (use sqlite://FILE, sqlite::memory: or postgres://…): {}",
+                redact(url)
+            )));
+        };
+        Migrator::up(&store.writer, None).await?;
+        Ok(store)
+    }
+
+    async fn connect_sqlite(url: &str, pool: &PoolConfig) -> Result<Self, StoreError> {
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let mut writer = options(url, pool, 1);
+        writer.map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+        if in_memory {
+            // An in-memory database lives only as long as its one connection.
+            writer.min_connections(1).idle_timeout(None).max_lifetime(None);
+            let conn = Database::connect(writer).await?;
+            return Ok(Self {
+                writer: conn.clone(),
+                reader: conn,
+            });
+        }
+        let writer = Database::connect(writer).await?;
+        // The writer created the file and switched it to WAL; readers open it afterwards.
+        writer
+            .execute_unprepared("PRAGMA journal_mode = WAL")
+            .await?;
+        let mut reader = options(url, pool, pool.max_connections.max(1));
+        reader.map_sqlx_sqlite_opts(|o| {
+            o.busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+                .read_only(true)
+                .create_if_missing(false)
+        });
+        let reader = Database::connect(reader).await?;
+        Ok(Self { writer, reader })
+    }
+
+    /// Applies pending migrations (also done by `connect`).
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        Migrator::up(&self.writer, None).await?;
+        Ok(())
+    }
+
+    /// For `/readyz`: the database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.reader.ping().await?;
+        Ok(())
+    }
+
+    /// Closes the pools (on SQLite this checkpoints the WAL).
+    pub async fn close(self) {
+        if let Err(err) = self.reader.close().await {
+            tracing::warn!(error = %err, "closing reader pool");
+        }
+        if let Err(err) = self.writer.close().await {
+            tracing::warn!(error = %err, "closing writer pool");
+        }
+    }
+}
+
+fn options(url: &str, pool: &PoolConfig, max: u32) -> ConnectOptions {
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.max_connections(max)
+        .acquire_timeout(pool.acquire_timeout)
+        .sqlx_logging(false);
+    opts
+}
+
+/// The URL without its password, for error messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme + 3],
+                    &userinfo[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redact_hides_the_password_only() {
+        assert_eq!(
+            super::redact("postgres://app:hunter2@db:5432/scimd"),
+            "postgres://app:***@db:5432/scimd"
+        );
+        assert_eq!(super::redact("sqlite://scimd.db?mode=rwc"), "sqlite://scimd.db?mode=rwc");
+    }
+}

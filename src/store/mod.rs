@@ -1,0 +1,152 @@
+//! Persistence on sea-orm: SQLite (embedded default) or PostgreSQL through the same code.
+//!
+//! Every SCIM query goes through a tenant-scoped handle ([`Store::tenant`]) that adds
+//! `tenant_id = ?` itself; there is no unscoped path to Users or Groups.
+
+mod connect;
+mod convert;
+mod members;
+mod resources;
+mod tenants;
+mod tokens;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use sea_orm::{DatabaseConnection, DbErr, SqlErr};
+
+use crate::scim::ScimError;
+use crate::scim::schema::ResourceKind;
+
+pub use connect::{PoolConfig, redact};
+pub use resources::{Resources, Write};
+pub use tenants::{TenantRecord, Tenants, valid_tenant_name};
+pub use tokens::{Principal, TokenInfo, Tokens};
+
+/// A tenant's database id. Only the store and the auth extractor create one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TenantId(i64);
+
+impl TenantId {
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl std::fmt::Display for TenantId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("{attribute} is not unique")]
+    Uniqueness { attribute: String },
+    #[error("the resource changed concurrently too often; retry")]
+    Conflict,
+    /// The caller's rules refused the change (for example an immutable attribute).
+    #[error(transparent)]
+    Rejected(#[from] ScimError),
+    #[error("database error")]
+    Database(#[from] DbErr),
+    #[error("configuration error: {0}")]
+    Config(String),
+    #[error("corrupt data: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// Maps a unique-constraint violation to `Uniqueness { attribute }`.
+    fn unique_as(err: DbErr, attribute: &str) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => Self::Uniqueness {
+                attribute: attribute.to_owned(),
+            },
+            _ => Self::Database(err),
+        }
+    }
+}
+
+/// The database behind scimd: a writer and a reader connection pool. On SQLite the writer is
+/// one connection, so writes queue in-process instead of failing with SQLITE_BUSY; readers
+/// run beside it in WAL mode. On PostgreSQL both are the same pool.
+#[derive(Clone, Debug)]
+pub struct Store {
+    writer: DatabaseConnection,
+    reader: DatabaseConnection,
+}
+
+impl Store {
+    pub fn tenants(&self) -> Tenants<'_> {
+        Tenants::new(self)
+    }
+
+    pub fn tokens(&self) -> Tokens<'_> {
+        Tokens::new(self)
+    }
+
+    /// Handles for one tenant's data.
+    pub fn tenant(&self, tenant: TenantId) -> TenantStore<'_> {
+        TenantStore {
+            store: self,
+            tenant,
+        }
+    }
+
+    /// "sqlite" or "postgres".
+    pub fn backend(&self) -> &'static str {
+        match self.writer.get_database_backend() {
+            sea_orm::DbBackend::Postgres => "postgres",
+            sea_orm::DbBackend::Sqlite => "sqlite",
+            _ => "other",
+        }
+    }
+}
+
+/// One tenant's Users and Groups.
+#[derive(Clone, Copy)]
+pub struct TenantStore<'a> {
+    store: &'a Store,
+    tenant: TenantId,
+}
+
+impl<'a> TenantStore<'a> {
+    pub fn users(&self) -> Resources<'a> {
+        Resources::new(self.store, self.tenant, ResourceKind::User)
+    }
+
+    pub fn groups(&self) -> Resources<'a> {
+        Resources::new(self.store, self.tenant, ResourceKind::Group)
+    }
+
+    pub fn resources(&self, kind: ResourceKind) -> Resources<'a> {
+        Resources::new(self.store, self.tenant, kind)
+    }
+}
+
+/// Now, at the microsecond precision both backends keep, so what is written reads back equal.
+fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+impl From<StoreError> for ScimError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => ScimError::not_found("resource not found"),
+            StoreError::Uniqueness { attribute } => ScimError::uniqueness(&attribute),
+            StoreError::Conflict => ScimError::conflict(
+                "the resource was modified concurrently too many times; retry the request",
+            ),
+            StoreError::Rejected(err) => err,
+            StoreError::Database(err) => {
+                tracing::error!(error = %err, "database error");
+                ScimError::internal()
+            }
+            StoreError::Config(detail) | StoreError::Corrupt(detail) => {
+                tracing::error!(%detail, "store error");
+                ScimError::internal()
+            }
+        }
+    }
+}
