@@ -90,7 +90,11 @@ pub enum TokenCommand {
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArgs {
     /// sqlite://FILE?mode=rwc, sqlite::memory: or postgres://user:pass@host/db
-    #[arg(long, env = "SCIMD_DATABASE_URL", default_value = "sqlite://scimd.db?mode=rwc")]
+    #[arg(
+        long,
+        env = "SCIMD_DATABASE_URL",
+        default_value = "sqlite://scimd.db?mode=rwc"
+    )]
     pub database_url: String,
 
     /// Connections in the PostgreSQL pool (readers on SQLite).
@@ -165,11 +169,27 @@ mod tests {
     #[test]
     fn token_issue_parses_expiry_and_database_url() {
         let cli = Cli::try_parse_from([
-            "scimd", "token", "issue", "--tenant", "acme", "--expires-in", "90d",
-            "--database-url", "sqlite::memory:",
+            "scimd",
+            "token",
+            "issue",
+            "--tenant",
+            "acme",
+            "--expires-in",
+            "90d",
+            "--database-url",
+            "sqlite::memory:",
         ])
         .unwrap();
-        let Some(Command::Token { command: TokenCommand::Issue { tenant, expires_in, db, .. } }) = cli.command else {
+        let Some(Command::Token {
+            command:
+                TokenCommand::Issue {
+                    tenant,
+                    expires_in,
+                    db,
+                    ..
+                },
+        }) = cli.command
+        else {
             panic!("expected token issue");
         };
         assert_eq!(tenant, "acme");
@@ -179,7 +199,16 @@ mod tests {
 
     #[test]
     fn bad_expiry_is_a_clear_error() {
-        let err = Cli::try_parse_from(["scimd", "token", "issue", "--tenant", "a", "--expires-in", "soon"]).unwrap_err();
+        let err = Cli::try_parse_from([
+            "scimd",
+            "token",
+            "issue",
+            "--tenant",
+            "a",
+            "--expires-in",
+            "soon",
+        ])
+        .unwrap_err();
         assert!(err.to_string().contains("try 90d"));
     }
 }

@@ -89,7 +89,11 @@ async fn tenant(command: TenantCommand) -> anyhow::Result<()> {
             store.close().await;
             println!("{:<24} CREATED", "NAME");
             for t in tenants? {
-                println!("{:<24} {}", t.name, t.created_at.format("%Y-%m-%d %H:%M:%SZ"));
+                println!(
+                    "{:<24} {}",
+                    t.name,
+                    t.created_at.format("%Y-%m-%d %H:%M:%SZ")
+                );
             }
         }
     }
@@ -114,7 +118,10 @@ async fn token(command: TokenCommand) -> anyhow::Result<()> {
                 let Some(found) = found else {
                     bail!("no tenant {tenant:?}; create it with `scimd tenant create {tenant}`");
                 };
-                Ok(store.tokens().issue(&found, label.as_deref(), expires_at).await?)
+                Ok(store
+                    .tokens()
+                    .issue(&found, label.as_deref(), expires_at)
+                    .await?)
             }
             .await;
             store.close().await;
@@ -156,7 +163,10 @@ async fn token(command: TokenCommand) -> anyhow::Result<()> {
 
 fn print_tokens(tokens: &[TokenInfo]) {
     let when = |t: Option<chrono::DateTime<Utc>>| {
-        t.map_or_else(|| "-".to_owned(), |t| t.format("%Y-%m-%d %H:%M").to_string())
+        t.map_or_else(
+            || "-".to_owned(),
+            |t| t.format("%Y-%m-%d %H:%M").to_string(),
+        )
     };
     println!(
         "{:<36}  {:<16}  {:<16}  {:<16}  {:<16}  {:<16}  LABEL",

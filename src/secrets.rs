@@ -59,7 +59,10 @@ mod tests {
     #[test]
     fn token_hash_is_hex_sha256_and_not_the_token() {
         let h = token_hash("abc");
-        assert_eq!(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            h,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
         assert!(constant_time_eq(&h, &token_hash("abc")));
         assert!(!constant_time_eq(&h, &token_hash("abd")));
     }

@@ -40,7 +40,11 @@ impl From<&ServeArgs> for Settings {
             listen: args.listen.clone(),
             bootstrap_token: args.bootstrap_token.clone(),
             api: ApiSettings {
-                leniency: if args.strict { Leniency::Strict } else { Leniency::Lenient },
+                leniency: if args.strict {
+                    Leniency::Strict
+                } else {
+                    Leniency::Lenient
+                },
                 public_url: args.public_url.as_deref().map(api::scim_base),
                 max_results: args.max_results.max(1),
                 max_payload: args.max_payload_bytes,
@@ -109,6 +113,11 @@ impl Application {
         &self.store
     }
 
+    /// Stops the server from elsewhere (tests, embedding).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     /// Serves until SIGINT/SIGTERM (graceful: in-flight requests finish), then closes the
     /// database.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
@@ -158,7 +167,9 @@ async fn bootstrap(store: &Store, token: Option<&SecretString>) -> anyhow::Resul
             anyhow::bail!("SCIMD_BOOTSTRAP_TOKEN is set but empty");
         }
         if secret.len() < 32 {
-            tracing::warn!("SCIMD_BOOTSTRAP_TOKEN is shorter than 32 characters; use a long random token");
+            tracing::warn!(
+                "SCIMD_BOOTSTRAP_TOKEN is shorter than 32 characters; use a long random token"
+            );
         }
         let tenant = store.tenants().ensure(DEFAULT_TENANT).await?;
         let info = store.tokens().ensure(&tenant, secret, "bootstrap").await?;
@@ -174,6 +185,9 @@ async fn bootstrap(store: &Store, token: Option<&SecretString>) -> anyhow::Resul
         return Ok(Bootstrap::Existing);
     }
     let tenant = store.tenants().ensure(DEFAULT_TENANT).await?;
-    let (_, secret) = store.tokens().issue(&tenant, Some("first start"), None).await?;
+    let (_, secret) = store
+        .tokens()
+        .issue(&tenant, Some("first start"), None)
+        .await?;
     Ok(Bootstrap::Issued(secret))
 }

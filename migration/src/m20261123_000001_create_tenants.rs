@@ -39,7 +39,12 @@ impl MigrationTrait for Migration {
                             .auto_increment()
                             .primary_key(),
                     )
-                    .col(ColumnDef::new(Tenants::Name).string().not_null().unique_key())
+                    .col(
+                        ColumnDef::new(Tenants::Name)
+                            .string()
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(
                         ColumnDef::new(Tenants::CreatedAt)
                             .timestamp_with_time_zone()
@@ -55,7 +60,12 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Tokens::Id).string().not_null().primary_key())
                     .col(ColumnDef::new(Tokens::TenantId).big_integer().not_null())
                     .col(ColumnDef::new(Tokens::Label).string())
-                    .col(ColumnDef::new(Tokens::Hash).string().not_null().unique_key())
+                    .col(
+                        ColumnDef::new(Tokens::Hash)
+                            .string()
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(
                         ColumnDef::new(Tokens::CreatedAt)
                             .timestamp_with_time_zone()

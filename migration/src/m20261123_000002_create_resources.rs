@@ -42,7 +42,12 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Resources::Table)
-                    .col(ColumnDef::new(Resources::Id).string().not_null().primary_key())
+                    .col(
+                        ColumnDef::new(Resources::Id)
+                            .string()
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(Resources::TenantId).big_integer().not_null())
                     .col(ColumnDef::new(Resources::ResourceType).string().not_null())
                     .col(ColumnDef::new(Resources::NameCi).string().not_null())
@@ -107,7 +112,11 @@ impl MigrationTrait for Migration {
                     .table(GroupMembers::Table)
                     .col(ColumnDef::new(GroupMembers::GroupId).string().not_null())
                     .col(ColumnDef::new(GroupMembers::MemberId).string().not_null())
-                    .col(ColumnDef::new(GroupMembers::TenantId).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(GroupMembers::TenantId)
+                            .big_integer()
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(GroupMembers::MemberType).string().not_null())
                     .primary_key(
                         Index::create()

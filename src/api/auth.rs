@@ -52,7 +52,9 @@ fn bearer(req: &HttpRequest) -> Result<&str, ScimError> {
         .headers()
         .get(header::AUTHORIZATION)
         .ok_or_else(|| {
-            ScimError::unauthorized("missing Authorization header; send `Authorization: Bearer <token>`")
+            ScimError::unauthorized(
+                "missing Authorization header; send `Authorization: Bearer <token>`",
+            )
         })?
         .to_str()
         .map_err(|_| ScimError::unauthorized("the Authorization header is not valid text"))?;

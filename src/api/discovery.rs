@@ -14,7 +14,11 @@ pub async fn service_provider_config(
     _tenant: Tenant,
     base: BaseUrl,
 ) -> HttpResponse {
-    let docs = base.0.trim_end_matches(super::respond::SCIM_PREFIX).to_owned() + "/docs";
+    let docs = base
+        .0
+        .trim_end_matches(super::respond::SCIM_PREFIX)
+        .to_owned()
+        + "/docs";
     let doc = discovery::service_provider_config(&state.capabilities(), &base.0, &docs);
     respond::json(StatusCode::OK, &doc)
 }
@@ -36,7 +40,10 @@ pub async fn resource_type(
     let kind = ResourceKind::from_name(&name)
         .ok_or_else(|| ScimError::not_found(format!("no resource type named {name:?}")))?;
     let rt = Registry::core().resource_type(kind);
-    Ok(respond::json(StatusCode::OK, &discovery::resource_type(rt, &base.0)))
+    Ok(respond::json(
+        StatusCode::OK,
+        &discovery::resource_type(rt, &base.0),
+    ))
 }
 
 pub async fn schemas(_tenant: Tenant, base: BaseUrl) -> HttpResponse {
@@ -56,5 +63,8 @@ pub async fn schema(
     let schema = Registry::core()
         .schema(&id)
         .ok_or_else(|| ScimError::not_found(format!("no schema with id {id:?}")))?;
-    Ok(respond::json(StatusCode::OK, &discovery::schema(schema, &base.0)))
+    Ok(respond::json(
+        StatusCode::OK,
+        &discovery::schema(schema, &base.0),
+    ))
 }

@@ -11,7 +11,10 @@ pub async fn healthz() -> HttpResponse {
 
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ScimError> {
     match state.store.ping().await {
-        Ok(()) => Ok(HttpResponse::Ok().json(json!({"status": "ready", "database": state.store.backend()}))),
+        Ok(()) => {
+            Ok(HttpResponse::Ok()
+                .json(json!({"status": "ready", "database": state.store.backend()})))
+        }
         Err(err) => {
             tracing::warn!(error = %err, "readiness check failed");
             Err(ScimError::unavailable("the database is not answering"))

@@ -55,12 +55,8 @@ impl AppState {
 pub fn configure(cfg: &mut web::ServiceConfig, settings: &ApiSettings) {
     let json = web::JsonConfig::default()
         .limit(settings.max_payload)
-        .content_type_required(false)
-        .content_type(|mime| {
-            // application/json, application/scim+json and any other +json type.
-            mime.type_() == mime::APPLICATION
-                && (mime.subtype() == mime::JSON || mime.suffix() == Some(mime::JSON))
-        })
+        // actix accepts application/json and any +json type (application/scim+json) itself.
+        .content_type(|mime| mime.type_() == mime::APPLICATION && mime.suffix() == Some(mime::JSON))
         .error_handler(error::json_error);
     cfg.app_data(json)
         .app_data(web::QueryConfig::default().error_handler(error::query_error))
@@ -69,21 +65,32 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &ApiSettings) {
         .route("/readyz", web::get().to(health::readyz))
         .service(
             web::scope(SCIM_PREFIX)
-                .service(resource("/Users").route(web::get().to(users::list_users)).route(web::post().to(users::create_user)))
+                .service(
+                    resource("/Users")
+                        .route(web::get().to(users::list_users))
+                        .route(web::post().to(users::create_user)),
+                )
                 .service(
                     resource("/Users/{id}")
                         .route(web::get().to(users::get_user))
                         .route(web::put().to(users::replace_user))
                         .route(web::delete().to(users::delete_user)),
                 )
-                .service(resource("/Groups").route(web::get().to(groups::list_groups)).route(web::post().to(groups::create_group)))
+                .service(
+                    resource("/Groups")
+                        .route(web::get().to(groups::list_groups))
+                        .route(web::post().to(groups::create_group)),
+                )
                 .service(
                     resource("/Groups/{id}")
                         .route(web::get().to(groups::get_group))
                         .route(web::put().to(groups::replace_group))
                         .route(web::delete().to(groups::delete_group)),
                 )
-                .service(resource("/ServiceProviderConfig").route(get(discovery::service_provider_config)))
+                .service(
+                    resource("/ServiceProviderConfig")
+                        .route(get(discovery::service_provider_config)),
+                )
                 .service(resource("/ResourceTypes").route(get(discovery::resource_types)))
                 .service(resource("/ResourceTypes/{name}").route(get(discovery::resource_type)))
                 .service(resource("/Schemas").route(get(discovery::schemas)))

@@ -59,8 +59,18 @@ pub async fn create(
         members: prepared.members,
         password_hash,
     };
-    let created = state.store.tenant(tenant.id).resources(kind).create(write).await?;
-    Ok(respond::resource(StatusCode::CREATED, &created, resource_type(kind), &base))
+    let created = state
+        .store
+        .tenant(tenant.id)
+        .resources(kind)
+        .create(write)
+        .await?;
+    Ok(respond::resource(
+        StatusCode::CREATED,
+        &created,
+        resource_type(kind),
+        &base,
+    ))
 }
 
 pub async fn get(
@@ -77,7 +87,12 @@ pub async fn get(
         .get(id)
         .await
         .map_err(|e| not_found_as(e, kind, id))?;
-    Ok(respond::resource(StatusCode::OK, &found, resource_type(kind), &base))
+    Ok(respond::resource(
+        StatusCode::OK,
+        &found,
+        resource_type(kind),
+        &base,
+    ))
 }
 
 /// PUT replaces every readWrite attribute: what the body omits is cleared, except that
@@ -151,7 +166,12 @@ pub async fn list(
         integer(param("count"), "count")?,
         state.settings.max_results,
     );
-    let (total, found) = state.store.tenant(tenant.id).resources(kind).list(page).await?;
+    let (total, found) = state
+        .store
+        .tenant(tenant.id)
+        .resources(kind)
+        .list(page)
+        .await?;
     let rt = resource_type(kind);
     let resources = found.iter().map(|r| r.to_json(rt, &base.0)).collect();
     Ok(respond::json(

@@ -84,7 +84,10 @@ pub fn scim_base(public_url: &str) -> String {
 mod tests {
     #[test]
     fn public_url_may_be_root_or_scim_base() {
-        assert_eq!(super::scim_base("https://idp.example/"), "https://idp.example/scim/v2");
+        assert_eq!(
+            super::scim_base("https://idp.example/"),
+            "https://idp.example/scim/v2"
+        );
         assert_eq!(
             super::scim_base("https://idp.example/app/scim/v2"),
             "https://idp.example/app/scim/v2"

@@ -99,11 +99,20 @@ mod tests {
 
     #[test]
     fn user_resource_type_lists_the_enterprise_extension() {
-        let doc = resource_type(Registry::core().resource_type(ResourceKind::User), "http://h/scim/v2");
+        let doc = resource_type(
+            Registry::core().resource_type(ResourceKind::User),
+            "http://h/scim/v2",
+        );
         assert_eq!(doc["endpoint"], "/Users");
         assert_eq!(doc["schema"], USER_URN);
-        assert_eq!(doc["schemaExtensions"], json!([{"schema": ENTERPRISE_USER_URN, "required": false}]));
-        assert_eq!(doc["meta"]["location"], "http://h/scim/v2/ResourceTypes/User");
+        assert_eq!(
+            doc["schemaExtensions"],
+            json!([{"schema": ENTERPRISE_USER_URN, "required": false}])
+        );
+        assert_eq!(
+            doc["meta"]["location"],
+            "http://h/scim/v2/ResourceTypes/User"
+        );
     }
 
     #[test]
@@ -112,12 +121,29 @@ mod tests {
         let doc = schema(user, "http://h/scim/v2");
         let user_name = &doc["attributes"][0];
         assert_eq!(user_name["name"], "userName");
-        for key in ["type", "multiValued", "description", "required", "caseExact", "mutability", "returned", "uniqueness"] {
+        for key in [
+            "type",
+            "multiValued",
+            "description",
+            "required",
+            "caseExact",
+            "mutability",
+            "returned",
+            "uniqueness",
+        ] {
             assert!(user_name.get(key).is_some(), "userName lacks {key}");
         }
         assert_eq!(user_name["uniqueness"], "server");
-        let emails = doc["attributes"].as_array().unwrap().iter().find(|a| a["name"] == "emails").unwrap();
-        assert_eq!(emails["subAttributes"][2]["canonicalValues"], json!(["work", "home", "other"]));
+        let emails = doc["attributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == "emails")
+            .unwrap();
+        assert_eq!(
+            emails["subAttributes"][2]["canonicalValues"],
+            json!(["work", "home", "other"])
+        );
     }
 
     #[test]

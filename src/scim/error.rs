@@ -87,11 +87,7 @@ impl ScimError {
     }
 
     pub fn method_not_allowed(method: &str, path: &str) -> Self {
-        Self::new(
-            405,
-            None,
-            format!("{method} is not supported on {path}"),
-        )
+        Self::new(405, None, format!("{method} is not supported on {path}"))
     }
 
     /// 409 `uniqueness`: `attribute` names what collided, `value` what the client sent.

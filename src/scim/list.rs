@@ -42,13 +42,31 @@ mod tests {
 
     #[test]
     fn start_index_below_one_is_one_and_negative_count_is_zero() {
-        assert_eq!(Page::new(Some(0), Some(-5), 100), Page { start_index: 1, count: 0 });
-        assert_eq!(Page::new(Some(-3), None, 100), Page { start_index: 1, count: 100 });
+        assert_eq!(
+            Page::new(Some(0), Some(-5), 100),
+            Page {
+                start_index: 1,
+                count: 0
+            }
+        );
+        assert_eq!(
+            Page::new(Some(-3), None, 100),
+            Page {
+                start_index: 1,
+                count: 100
+            }
+        );
     }
 
     #[test]
     fn count_is_capped_by_max_results() {
-        assert_eq!(Page::new(Some(11), Some(5000), 1000), Page { start_index: 11, count: 1000 });
+        assert_eq!(
+            Page::new(Some(11), Some(5000), 1000),
+            Page {
+                start_index: 11,
+                count: 1000
+            }
+        );
         assert_eq!(Page::new(Some(11), Some(5), 1000).offset(), 10);
     }
 

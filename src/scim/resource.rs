@@ -197,6 +197,18 @@ pub fn prepare(kind: ResourceKind, mut data: Map<String, Value>) -> Result<Prepa
     })
 }
 
+/// Longest userName, group displayName or externalId: they are indexed, and index entries
+/// are bounded (PostgreSQL's btree allows about 2.7 kB).
+pub const MAX_INDEXED_LEN: usize = 1024;
+
+/// The attribute that names a resource uniquely within its tenant.
+pub fn unique_name(kind: ResourceKind) -> &'static str {
+    match kind {
+        ResourceKind::User => "userName",
+        ResourceKind::Group => "displayName",
+    }
+}
+
 /// Columns derived from a resource's document.
 pub fn columns(kind: ResourceKind, data: &Map<String, Value>) -> Result<Columns, ScimError> {
     let text = |name: &str| data.get(name).and_then(Value::as_str).map(str::to_owned);
@@ -213,10 +225,21 @@ pub fn columns(kind: ResourceKind, data: &Map<String, Value>) -> Result<Columns,
             (name.clone(), name)
         }
     };
+    let external_id = text("externalId");
+    for (attribute, value) in [
+        (unique_name(kind), Some(&name)),
+        ("externalId", external_id.as_ref()),
+    ] {
+        if value.is_some_and(|v| v.len() > MAX_INDEXED_LEN) {
+            return Err(ScimError::invalid_value(format!(
+                "`{attribute}` is longer than {MAX_INDEXED_LEN} bytes"
+            )));
+        }
+    }
     Ok(Columns {
         name_ci: name.to_lowercase(),
         display,
-        external_id: text("externalId"),
+        external_id,
         active: data.get("active").and_then(Value::as_bool),
     })
 }
@@ -269,7 +292,11 @@ mod tests {
             kind: ResourceKind::User,
             data: data.as_object().unwrap().clone(),
             members: None,
-            groups: Some(vec![GroupRef { value: "g1".into(), display: "Staff".into(), direct: true }]),
+            groups: Some(vec![GroupRef {
+                value: "g1".into(),
+                display: "Staff".into(),
+                direct: true,
+            }]),
             meta: meta(),
         };
         let rt = Registry::core().resource_type(ResourceKind::User);
@@ -291,16 +318,34 @@ mod tests {
             id: "g1".into(),
             kind: ResourceKind::Group,
             data: json!({"displayName": "Staff"}).as_object().unwrap().clone(),
-            members: Some(vec![Member { value: "u1".into(), kind: ResourceKind::User, display: "Babs".into() }]),
+            members: Some(vec![Member {
+                value: "u1".into(),
+                kind: ResourceKind::User,
+                display: "Babs".into(),
+            }]),
             groups: None,
             meta: meta(),
         };
-        let out = group.to_json(Registry::core().resource_type(ResourceKind::Group), "http://h/scim/v2");
+        let out = group.to_json(
+            Registry::core().resource_type(ResourceKind::Group),
+            "http://h/scim/v2",
+        );
         assert_eq!(out["schemas"], json!([GROUP_URN]));
         assert_eq!(
             out["members"],
             json!([{"value": "u1", "$ref": "http://h/scim/v2/Users/u1", "type": "User", "display": "Babs"}])
         );
+    }
+
+    #[test]
+    fn over_long_indexed_values_are_invalid() {
+        let long = "x".repeat(MAX_INDEXED_LEN + 1);
+        let data = json!({"userName": long});
+        let err = columns(ResourceKind::User, data.as_object().unwrap()).unwrap_err();
+        assert!(err.detail.contains("userName"));
+        let data = json!({"displayName": "g", "externalId": long});
+        let err = columns(ResourceKind::Group, data.as_object().unwrap()).unwrap_err();
+        assert!(err.detail.contains("externalId"));
     }
 
     #[test]
@@ -318,8 +363,14 @@ mod tests {
         assert_eq!(
             p.members.unwrap(),
             vec![
-                MemberInput { value: "a".into(), kind: Some(ResourceKind::User) },
-                MemberInput { value: "b".into(), kind: None }
+                MemberInput {
+                    value: "a".into(),
+                    kind: Some(ResourceKind::User)
+                },
+                MemberInput {
+                    value: "b".into(),
+                    kind: None
+                }
             ]
         );
         assert!(!p.data.contains_key("members"));

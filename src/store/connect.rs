@@ -57,7 +57,10 @@ impl Store {
         });
         if in_memory {
             // An in-memory database lives only as long as its one connection.
-            writer.min_connections(1).idle_timeout(None).max_lifetime(None);
+            writer
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None);
             let conn = Database::connect(writer).await?;
             return Ok(Self {
                 writer: conn.clone(),
@@ -138,6 +141,9 @@ mod tests {
             super::redact("postgres://app:hunter2@db:5432/scimd"),
             "postgres://app:***@db:5432/scimd"
         );
-        assert_eq!(super::redact("sqlite://scimd.db?mode=rwc"), "sqlite://scimd.db?mode=rwc");
+        assert_eq!(
+            super::redact("sqlite://scimd.db?mode=rwc"),
+            "sqlite://scimd.db?mode=rwc"
+        );
     }
 }

@@ -7,7 +7,10 @@ use crate::scim::resource::{Meta, Resource};
 use crate::scim::schema::ResourceKind;
 
 /// A `resources` row as a Resource without members or groups (those are loaded separately).
-pub(super) fn to_resource(row: resource::Model, kind: ResourceKind) -> Result<Resource, StoreError> {
+pub(super) fn to_resource(
+    row: resource::Model,
+    kind: ResourceKind,
+) -> Result<Resource, StoreError> {
     let Value::Object(data) = row.data else {
         return Err(StoreError::Corrupt(format!(
             "resource {} has a non-object document",
@@ -29,6 +32,7 @@ pub(super) fn to_resource(row: resource::Model, kind: ResourceKind) -> Result<Re
 }
 
 pub(super) fn kind_of(name: &str) -> Result<ResourceKind, StoreError> {
-    ResourceKind::from_name(name)
-        .ok_or_else(|| StoreError::Corrupt(format!("unknown resource type {name:?} in the database")))
+    ResourceKind::from_name(name).ok_or_else(|| {
+        StoreError::Corrupt(format!("unknown resource type {name:?} in the database"))
+    })
 }

@@ -7,6 +7,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::convert::kind_of;
+use super::resources::is_resource_id;
 use super::{StoreError, TenantId, now};
 use crate::scim::resource::{GroupRef, Member, MemberInput};
 use crate::scim::schema::ResourceKind;
@@ -55,7 +56,7 @@ async fn resolve<C: ConnectionTrait>(
     let wanted: Vec<&str> = inputs
         .iter()
         .map(|m| m.value.as_str())
-        .filter(|id| *id != group_id)
+        .filter(|id| *id != group_id && is_resource_id(id))
         .collect();
     let mut kinds: HashMap<String, ResourceKind> = HashMap::with_capacity(wanted.len());
     for chunk in wanted.chunks(CHUNK) {
@@ -150,7 +151,11 @@ pub(super) async fn groups_of<C: ConnectionTrait>(
         let mut included: HashSet<String> = groups.iter().map(|(id, _)| id.clone()).collect();
         let mut stack: Vec<String> = groups.iter().map(|(id, _)| id.clone()).collect();
         for (id, display) in groups {
-            refs.push(GroupRef { value: id, display, direct: true });
+            refs.push(GroupRef {
+                value: id,
+                display,
+                direct: true,
+            });
         }
         while let Some(group) = stack.pop() {
             for (parent, display) in parents_of.get(&group).into_iter().flatten() {
@@ -164,7 +169,9 @@ pub(super) async fn groups_of<C: ConnectionTrait>(
                 }
             }
         }
-        refs.sort_by(|a, b| (!a.direct, &a.display, &a.value).cmp(&(!b.direct, &b.display, &b.value)));
+        refs.sort_by(|a, b| {
+            (!a.direct, &a.display, &a.value).cmp(&(!b.direct, &b.display, &b.value))
+        });
         out.insert(user, refs);
     }
     Ok(out)
@@ -188,7 +195,9 @@ async fn parents<C: ConnectionTrait>(
                 Expr::col((resource::Entity, resource::Column::Id))
                     .equals((group_member::Entity, group_member::Column::GroupId)),
             )
-            .and_where(Expr::col((group_member::Entity, group_member::Column::TenantId)).eq(tenant.get()))
+            .and_where(
+                Expr::col((group_member::Entity, group_member::Column::TenantId)).eq(tenant.get()),
+            )
             .and_where(
                 Expr::col((group_member::Entity, group_member::Column::MemberId))
                     .is_in(chunk.iter().cloned()),

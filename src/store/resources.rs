@@ -72,10 +72,7 @@ impl<'a> Resources<'a> {
 
     /// The attribute a uniqueness violation is about.
     fn unique_attribute(&self) -> &'static str {
-        match self.kind {
-            ResourceKind::User => "userName",
-            ResourceKind::Group => "displayName",
-        }
+        crate::scim::resource::unique_name(self.kind)
     }
 
     fn scoped(&self) -> sea_orm::Select<resource::Entity> {
@@ -134,6 +131,9 @@ impl<'a> Resources<'a> {
 
     #[tracing::instrument(skip_all, fields(tenant = %self.tenant, kind = self.kind.as_str()))]
     pub async fn get(&self, id: &str) -> Result<Resource, StoreError> {
+        if !is_resource_id(id) {
+            return Err(StoreError::NotFound);
+        }
         let row = self
             .scoped()
             .filter(resource::Column::Id.eq(id))
@@ -150,6 +150,9 @@ impl<'a> Resources<'a> {
     where
         F: Fn(&Resource) -> Result<Write, ScimError>,
     {
+        if !is_resource_id(id) {
+            return Err(StoreError::NotFound);
+        }
         for _ in 0..MAX_ATTEMPTS {
             match self.try_replace(id, &rules).await {
                 Ok(resource) => return Ok(resource),
@@ -219,6 +222,9 @@ impl<'a> Resources<'a> {
     /// Deletes resource `id` and, in the same transaction, every membership that names it.
     #[tracing::instrument(skip_all, fields(tenant = %self.tenant, kind = self.kind.as_str()))]
     pub async fn delete(&self, id: &str) -> Result<(), StoreError> {
+        if !is_resource_id(id) {
+            return Err(StoreError::NotFound);
+        }
         let tx = self.store.writer.begin().await?;
         members::detach(&tx, self.tenant, id).await?;
         let result = resource::Entity::delete_many()
@@ -290,4 +296,10 @@ impl<'a> Resources<'a> {
         }
         Ok(resources)
     }
+}
+
+/// scimd's ids are UUIDs; anything else names no resource and never reaches a query (a NUL
+/// byte in an id would make PostgreSQL fail instead of answering "not found").
+pub(super) fn is_resource_id(id: &str) -> bool {
+    id.len() == 36 && uuid::Uuid::try_parse(id).is_ok()
 }

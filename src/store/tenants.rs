@@ -1,7 +1,9 @@
 //! Tenants: one per application or customer (one SCIM base URL and its tokens).
 use chrono::{DateTime, Utc};
 use entity::tenant;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+};
 
 use super::{Store, StoreError, TenantId, now};
 
@@ -59,7 +61,9 @@ impl<'a> Tenants<'a> {
             return Ok(found);
         }
         match self.create(name).await {
-            Err(StoreError::Uniqueness { .. }) => self.find(name).await?.ok_or(StoreError::NotFound),
+            Err(StoreError::Uniqueness { .. }) => {
+                self.find(name).await?.ok_or(StoreError::NotFound)
+            }
             other => other,
         }
     }

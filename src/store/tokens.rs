@@ -1,9 +1,7 @@
 //! Bearer tokens: issued at random, stored as a SHA-256 hash, optionally expiring, revocable.
 use chrono::{DateTime, Duration, Utc};
 use entity::{tenant, token};
-use sea_orm::{
-    ColumnTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr};
 
 use super::{Store, StoreError, TenantRecord, now};
 use crate::secrets;
@@ -175,7 +173,11 @@ impl<'a> Tokens<'a> {
             .one(&self.store.writer)
             .await?
             .is_some();
-        if exists { Ok(()) } else { Err(StoreError::NotFound) }
+        if exists {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound)
+        }
     }
 }
 

@@ -189,12 +189,7 @@ pub fn complex(name: &str, description: &str, subs: Vec<Attribute>) -> Attribute
 
 /// The multi-valued complex shape RFC 7643 §2.4 gives emails, phoneNumbers, ims, photos,
 /// entitlements, roles and x509Certificates: value, display, type, primary.
-pub fn multi_valued(
-    name: &str,
-    description: &str,
-    value: Attribute,
-    types: &[&str],
-) -> Attribute {
+pub fn multi_valued(name: &str, description: &str, value: Attribute, types: &[&str]) -> Attribute {
     complex(
         name,
         description,

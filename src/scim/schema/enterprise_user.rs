@@ -12,10 +12,7 @@ pub(super) fn schema() -> Schema {
                 "Numeric or alphanumeric identifier assigned to a person, typically based on \
                  order of hire or association with an organization.",
             ),
-            string(
-                "costCenter",
-                "Identifies the name of a cost center.",
-            ),
+            string("costCenter", "Identifies the name of a cost center."),
             string("organization", "Identifies the name of an organization."),
             string("division", "Identifies the name of a division."),
             string("department", "Identifies the name of a department."),
@@ -30,8 +27,11 @@ fn manager() -> Attribute {
         "The User's manager. A complex type that optionally allows service providers to \
          represent organizational hierarchy by referencing the 'id' attribute of another User.",
         vec![
-            string("value", "The id of the SCIM resource representing the User's manager.")
-                .case_exact(),
+            string(
+                "value",
+                "The id of the SCIM resource representing the User's manager.",
+            )
+            .case_exact(),
             reference(
                 "$ref",
                 &["User"],

@@ -1,7 +1,5 @@
 //! The core Group schema, RFC 7643 §4.2 and §8.7.1.
-use super::{
-    Attribute, GROUP_URN, Mutability, Schema, Uniqueness, complex, reference, string,
-};
+use super::{Attribute, GROUP_URN, Mutability, Schema, Uniqueness, complex, reference, string};
 
 pub(super) fn schema() -> Schema {
     Schema {
@@ -11,9 +9,12 @@ pub(super) fn schema() -> Schema {
         attributes: vec![
             // RFC 7643 §4.2 calls displayName REQUIRED; scimd also keeps it unique per tenant,
             // because IdPs match groups by it.
-            string("displayName", "A human-readable name for the Group. REQUIRED.")
-                .required()
-                .unique(Uniqueness::Server),
+            string(
+                "displayName",
+                "A human-readable name for the Group. REQUIRED.",
+            )
+            .required()
+            .unique(Uniqueness::Server),
             members(),
         ],
     }

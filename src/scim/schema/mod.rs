@@ -148,11 +148,17 @@ impl ResourceType {
                 let attribute = schema.attribute(name).or_else(|| {
                     // Common attributes may carry the core URN: `urn:…:User:id`.
                     (schema.id == self.schema.id)
-                        .then(|| common_attributes().iter().find(|a| a.name.eq_ignore_ascii_case(name)))
+                        .then(|| {
+                            common_attributes()
+                                .iter()
+                                .find(|a| a.name.eq_ignore_ascii_case(name))
+                        })
                         .flatten()
                 })?;
-                let schema = (!common_attributes().iter().any(|c| std::ptr::eq(c, attribute)))
-                    .then_some(schema);
+                let schema = (!common_attributes()
+                    .iter()
+                    .any(|c| std::ptr::eq(c, attribute)))
+                .then_some(schema);
                 Some(AttrRef { schema, attribute })
             }
             None => {

@@ -50,7 +50,10 @@ pub(super) fn schema() -> Schema {
                 "timezone",
                 "The User's time zone in the 'Olson' time zone database format.",
             ),
-            boolean("active", "A Boolean value indicating the User's administrative status."),
+            boolean(
+                "active",
+                "A Boolean value indicating the User's administrative status.",
+            ),
             string(
                 "password",
                 "The User's cleartext password. Write-only: never returned.",
@@ -148,7 +151,10 @@ fn addresses() -> Attribute {
             string("locality", "The city or locality component."),
             string("region", "The state or region component."),
             string("postalCode", "The zip code or postal code component."),
-            string("country", "The country name component (ISO 3166-1 alpha-2)."),
+            string(
+                "country",
+                "The country name component (ISO 3166-1 alpha-2).",
+            ),
             string("type", "A label indicating the attribute's function.")
                 .canonical(&["work", "home", "other"]),
             boolean(
@@ -174,8 +180,11 @@ fn groups() -> Attribute {
                 "The URI of the corresponding 'Group' resource to which the user belongs.",
             )
             .read_only(),
-            string("display", "A human-readable name, primarily used for display purposes.")
-                .read_only(),
+            string(
+                "display",
+                "A human-readable name, primarily used for display purposes.",
+            )
+            .read_only(),
             string(
                 "type",
                 "A label indicating the attribute's function, e.g., 'direct' or 'indirect'.",

@@ -237,7 +237,13 @@ fn normalize_extension(
     let target = extension_object(out, &schema.id);
     for (name, value) in object {
         match schema.attribute(name) {
-            Some(attr) => insert(target, attr, value, &format!("{}:{name}", schema.id), leniency)?,
+            Some(attr) => insert(
+                target,
+                attr,
+                value,
+                &format!("{}:{name}", schema.id),
+                leniency,
+            )?,
             None if leniency.strict() => {
                 return Err(ScimError::invalid_syntax(format!(
                     "unknown attribute `{name}` in extension {}",
@@ -254,7 +260,10 @@ fn normalize_extension(
 }
 
 /// The object holding extension `urn`'s attributes inside `data`, created if absent.
-pub fn extension_object<'m>(data: &'m mut Map<String, Value>, urn: &str) -> &'m mut Map<String, Value> {
+pub fn extension_object<'m>(
+    data: &'m mut Map<String, Value>,
+    urn: &str,
+) -> &'m mut Map<String, Value> {
     let slot = data
         .entry(urn.to_owned())
         .or_insert_with(|| Value::Object(Map::new()));
@@ -304,7 +313,9 @@ fn normalize_single(
     };
     match (attr.kind, value) {
         (_, Value::Null) => Ok(None),
-        (AttrType::Complex, Value::Object(object)) => normalize_complex(attr, object, path, leniency),
+        (AttrType::Complex, Value::Object(object)) => {
+            normalize_complex(attr, object, path, leniency)
+        }
         // `manager: "id"`, `members: ["id"]`: a bare value where a complex with `value` belongs.
         (AttrType::Complex, Value::String(_) | Value::Number(_))
             if lenient && attr.sub_attribute("value").is_some() =>
@@ -313,6 +324,14 @@ fn normalize_single(
             normalize_complex(attr, &object, path, leniency)
         }
         (AttrType::Complex, _) => wrong("a JSON object"),
+        // PostgreSQL cannot store NUL in text or jsonb; no real attribute value contains one.
+        (AttrType::String | AttrType::Reference | AttrType::Binary, Value::String(s))
+            if s.contains('\0') =>
+        {
+            Err(ScimError::invalid_value(format!(
+                "`{path}` must not contain NUL characters"
+            )))
+        }
         (AttrType::String | AttrType::Reference | AttrType::Binary, Value::String(s)) => {
             Ok((!s.is_empty()).then(|| value.clone()))
         }
@@ -327,7 +346,9 @@ fn normalize_single(
             None => wrong("a boolean (true or false)"),
         },
         (AttrType::Boolean, _) => wrong("a boolean (true or false)"),
-        (AttrType::Integer, Value::Number(n)) if n.is_i64() || n.is_u64() => Ok(Some(value.clone())),
+        (AttrType::Integer, Value::Number(n)) if n.is_i64() || n.is_u64() => {
+            Ok(Some(value.clone()))
+        }
         (AttrType::Integer, Value::String(s)) if lenient => match s.trim().parse::<i64>() {
             Ok(i) => Ok(Some(Value::from(i))),
             Err(_) if s.is_empty() => Ok(None),
@@ -336,7 +357,12 @@ fn normalize_single(
         (AttrType::Integer, _) => wrong("an integer"),
         (AttrType::Decimal, Value::Number(_)) => Ok(Some(value.clone())),
         (AttrType::Decimal, Value::String(s)) if lenient => {
-            match s.trim().parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+            match s
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+            {
                 Some(n) => Ok(Some(Value::Number(n))),
                 None if s.is_empty() => Ok(None),
                 None => wrong("a decimal number"),
@@ -365,7 +391,13 @@ fn normalize_complex(
             }
             continue;
         };
-        insert(&mut out, sub, value, &format!("{path}.{}", sub.name), leniency)?;
+        insert(
+            &mut out,
+            sub,
+            value,
+            &format!("{path}.{}", sub.name),
+            leniency,
+        )?;
     }
     if out.is_empty() {
         return Ok(None);
@@ -406,7 +438,12 @@ fn single_primary(values: &mut [Value], path: &str, leniency: Leniency) -> Resul
 }
 
 fn check_required(rt: &ResourceType, data: &Map<String, Value>) -> Result<(), ScimError> {
-    for attr in rt.schema.attributes.iter().filter(|a| a.required && !a.is_read_only()) {
+    for attr in rt
+        .schema
+        .attributes
+        .iter()
+        .filter(|a| a.required && !a.is_read_only())
+    {
         if !data.contains_key(&attr.name) {
             return Err(ScimError::invalid_value(format!(
                 "`{}` is required for a {}",

@@ -22,7 +22,12 @@ fn strict(body: Value) -> Result<Map<String, Value>, ScimError> {
 #[test]
 fn attribute_names_come_out_canonical() {
     let data = lenient(json!({"USERNAME": "bjensen", "Name": {"GIVENNAME": "Barbara"}})).unwrap();
-    assert_eq!(data, *json!({"userName": "bjensen", "name": {"givenName": "Barbara"}}).as_object().unwrap());
+    assert_eq!(
+        data,
+        *json!({"userName": "bjensen", "name": {"givenName": "Barbara"}})
+            .as_object()
+            .unwrap()
+    );
 }
 
 #[test]
@@ -38,7 +43,10 @@ fn read_only_attributes_are_ignored() {
 #[test]
 fn missing_user_name_is_invalid_value_naming_it() {
     let err = lenient(json!({"displayName": "x"})).unwrap_err();
-    assert_eq!((err.status, err.scim_type), (400, Some(crate::scim::ScimType::InvalidValue)));
+    assert_eq!(
+        (err.status, err.scim_type),
+        (400, Some(crate::scim::ScimType::InvalidValue))
+    );
     assert!(err.detail.contains("userName"), "{}", err.detail);
 }
 
@@ -56,9 +64,11 @@ fn null_empty_string_and_empty_array_are_unassigned() {
 fn string_booleans_are_coerced_when_lenient_and_rejected_when_strict() {
     let data = lenient(json!({"userName": "u", "active": "True"})).unwrap();
     assert_eq!(data["active"], json!(true));
-    let data = lenient(json!({"userName": "u", "emails": [{"value": "a@x", "primary": "false"}]})).unwrap();
+    let data = lenient(json!({"userName": "u", "emails": [{"value": "a@x", "primary": "false"}]}))
+        .unwrap();
     assert_eq!(data["emails"][0]["primary"], json!(false));
-    let err = strict(json!({"schemas": [USER_URN], "userName": "u", "active": "True"})).unwrap_err();
+    let err =
+        strict(json!({"schemas": [USER_URN], "userName": "u", "active": "True"})).unwrap_err();
     assert_eq!(err.scim_type, Some(crate::scim::ScimType::InvalidValue));
     assert!(err.detail.contains("active"));
 }
@@ -67,14 +77,20 @@ fn string_booleans_are_coerced_when_lenient_and_rejected_when_strict() {
 fn a_boolean_that_is_not_one_names_the_attribute() {
     let err = lenient(json!({"userName": "u", "active": "yes"})).unwrap_err();
     assert_eq!(err.status, 400);
-    assert!(err.detail.contains("`active` must be a boolean"), "{}", err.detail);
+    assert!(
+        err.detail.contains("`active` must be a boolean"),
+        "{}",
+        err.detail
+    );
 }
 
 #[test]
 fn single_object_for_multi_valued_is_wrapped_when_lenient() {
-    let data = lenient(json!({"userName": "u", "emails": {"value": "a@x", "type": "work"}})).unwrap();
+    let data =
+        lenient(json!({"userName": "u", "emails": {"value": "a@x", "type": "work"}})).unwrap();
     assert_eq!(data["emails"], json!([{"value": "a@x", "type": "work"}]));
-    let err = strict(json!({"schemas": [USER_URN], "userName": "u", "emails": {"value": "a@x"}})).unwrap_err();
+    let err = strict(json!({"schemas": [USER_URN], "userName": "u", "emails": {"value": "a@x"}}))
+        .unwrap_err();
     assert!(err.detail.contains("emails"));
 }
 
@@ -91,7 +107,8 @@ fn unknown_attributes_and_schema_urns_are_ignored_when_lenient() {
 
 #[test]
 fn strict_mode_rejects_unknown_attributes_and_missing_schemas() {
-    let err = strict(json!({"schemas": [USER_URN], "userName": "u", "user_mobile": "1"})).unwrap_err();
+    let err =
+        strict(json!({"schemas": [USER_URN], "userName": "u", "user_mobile": "1"})).unwrap_err();
     assert_eq!(err.scim_type, Some(crate::scim::ScimType::InvalidSyntax));
     assert!(err.detail.contains("user_mobile"));
     let err = strict(json!({"userName": "u"})).unwrap_err();
@@ -107,14 +124,25 @@ fn enterprise_attributes_live_under_their_urn() {
         "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber": "42"
     }))
     .unwrap();
-    assert_eq!(data[ENTERPRISE_USER_URN], json!({"department": "R&D", "employeeNumber": "42"}));
+    assert_eq!(
+        data[ENTERPRISE_USER_URN],
+        json!({"department": "R&D", "employeeNumber": "42"})
+    );
 }
 
 #[test]
 fn manager_as_bare_id_or_one_element_array_becomes_an_object() {
-    for manager in [json!("m-1"), json!({"value": "m-1"}), json!([{"value": "m-1"}])] {
-        let data = lenient(json!({"userName": "u", ENTERPRISE_USER_URN: {"manager": manager}})).unwrap();
-        assert_eq!(data[ENTERPRISE_USER_URN]["manager"], json!({"value": "m-1"}));
+    for manager in [
+        json!("m-1"),
+        json!({"value": "m-1"}),
+        json!([{"value": "m-1"}]),
+    ] {
+        let data =
+            lenient(json!({"userName": "u", ENTERPRISE_USER_URN: {"manager": manager}})).unwrap();
+        assert_eq!(
+            data[ENTERPRISE_USER_URN]["manager"],
+            json!({"value": "m-1"})
+        );
     }
 }
 
@@ -154,9 +182,19 @@ fn date_times_are_checked() {
 
 #[test]
 fn group_members_need_a_value_and_drop_display() {
-    let g = normalize(group_type(), &json!({"displayName": "G", "members": [{"value": "u1", "display": "x"}, "u2"]}), Leniency::Lenient).unwrap();
+    let g = normalize(
+        group_type(),
+        &json!({"displayName": "G", "members": [{"value": "u1", "display": "x"}, "u2"]}),
+        Leniency::Lenient,
+    )
+    .unwrap();
     assert_eq!(g["members"], json!([{"value": "u1"}, {"value": "u2"}]));
-    let err = normalize(group_type(), &json!({"displayName": "G", "members": [{"type": "User"}]}), Leniency::Lenient).unwrap_err();
+    let err = normalize(
+        group_type(),
+        &json!({"displayName": "G", "members": [{"type": "User"}]}),
+        Leniency::Lenient,
+    )
+    .unwrap_err();
     assert!(err.detail.contains("members[0].value"), "{}", err.detail);
 }
 
@@ -168,7 +206,8 @@ fn non_object_bodies_are_invalid_syntax() {
 
 #[test]
 fn numbers_for_strings_are_stringified_when_lenient() {
-    let data = lenient(json!({"userName": "u", ENTERPRISE_USER_URN: {"employeeNumber": 42}})).unwrap();
+    let data =
+        lenient(json!({"userName": "u", ENTERPRISE_USER_URN: {"employeeNumber": 42}})).unwrap();
     assert_eq!(data[ENTERPRISE_USER_URN]["employeeNumber"], json!("42"));
 }
 
@@ -183,19 +222,28 @@ fn immutable_values_cannot_change_and_are_kept_when_omitted() {
         attributes: vec![string("badge", "").mutability(Mutability::Immutable)],
     };
     let mut rt = user_type().clone();
-    rt.extensions.push(SchemaExtension { schema: Arc::new(ext), required: false });
+    rt.extensions.push(SchemaExtension {
+        schema: Arc::new(ext),
+        required: false,
+    });
     let _: &Attribute = &rt.schema.attributes[0];
     let old = json!({"userName": "u", "urn:example:ext": {"badge": "1"}});
     let old = old.as_object().unwrap();
 
-    let mut same = json!({"userName": "u", "urn:example:ext": {"badge": "1"}}).as_object().unwrap().clone();
+    let mut same = json!({"userName": "u", "urn:example:ext": {"badge": "1"}})
+        .as_object()
+        .unwrap()
+        .clone();
     assert!(keep_immutable(&rt, old, &mut same).is_ok());
 
     let mut omitted = json!({"userName": "v"}).as_object().unwrap().clone();
     keep_immutable(&rt, old, &mut omitted).unwrap();
     assert_eq!(omitted["urn:example:ext"], json!({"badge": "1"}));
 
-    let mut changed = json!({"userName": "u", "urn:example:ext": {"badge": "2"}}).as_object().unwrap().clone();
+    let mut changed = json!({"userName": "u", "urn:example:ext": {"badge": "2"}})
+        .as_object()
+        .unwrap()
+        .clone();
     let err = keep_immutable(&rt, old, &mut changed).unwrap_err();
     assert_eq!(err.scim_type, Some(crate::scim::ScimType::Mutability));
     assert!(err.detail.contains("badge"));

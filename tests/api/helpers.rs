@@ -1,0 +1,304 @@
+//! `spawn_app()`: the real application on port 0 with its own database, and a client with
+//! SCIM-verb methods.
+use reqwest::{Method, Response, StatusCode};
+use scimd::api::ApiSettings;
+use scimd::scim::validate::Leniency;
+use scimd::startup::{Application, Settings};
+use scimd::store::{PoolConfig, Store};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use std::sync::LazyLock;
+use std::time::Duration;
+
+pub const USER_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+pub const GROUP_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+pub const ENTERPRISE_URN: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+pub const ERROR_URN: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+
+static TRACING: LazyLock<()> = LazyLock::new(|| {
+    if std::env::var_os("TEST_LOG").is_some() {
+        let filter = std::env::var("TEST_LOG").unwrap_or_else(|_| "info".into());
+        let sub = scimd::telemetry::subscriber(
+            &filter,
+            scimd::telemetry::LogFormat::Text,
+            std::io::stdout,
+        )
+        .unwrap();
+        let _ = tracing::subscriber::set_global_default(sub);
+    }
+});
+
+/// A database of its own for one test.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    /// A temp-file SQLite database, or a new PostgreSQL database on the server named by
+    /// SCIMD_TEST_DATABASE_URL. CI sets SCIMD_TEST_BACKEND=postgres so that a missing URL fails
+    /// instead of quietly testing SQLite twice.
+    pub async fn new() -> Self {
+        let pg = std::env::var("SCIMD_TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty());
+        if std::env::var("SCIMD_TEST_BACKEND").as_deref() == Ok("postgres") {
+            assert!(
+                pg.is_some(),
+                "SCIMD_TEST_BACKEND=postgres but SCIMD_TEST_DATABASE_URL is not set"
+            );
+        }
+        match pg {
+            Some(admin_url) => {
+                let name = format!("scimd_test_{}", uuid::Uuid::new_v4().simple());
+                let admin = Database::connect(&admin_url)
+                    .await
+                    .expect("connect to SCIMD_TEST_DATABASE_URL");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .unwrap();
+                admin.close().await.unwrap();
+                let (base, _) = admin_url
+                    .rsplit_once('/')
+                    .expect("database URL ends in /dbname");
+                Self {
+                    url: format!("{base}/{name}"),
+                    _dir: None,
+                }
+            }
+            None => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("scimd.db").display()
+                );
+                Self {
+                    url,
+                    _dir: Some(dir),
+                }
+            }
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.url.starts_with("postgres")
+    }
+
+    pub async fn connect(&self) -> DatabaseConnection {
+        Database::connect(&self.url).await.unwrap()
+    }
+}
+
+pub struct TestApp {
+    pub port: u16,
+    pub token: String,
+    pub client: reqwest::Client,
+    pub store: Store,
+    pub db: TestDb,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // The stop command is sent at once; nothing needs to await it.
+        drop(self.handle.stop(false));
+    }
+}
+
+pub fn settings(db: &TestDb, token: &str) -> Settings {
+    Settings {
+        database_url: db.url.clone(),
+        pool: PoolConfig {
+            max_connections: 3,
+            acquire_timeout: Duration::from_secs(30),
+        },
+        listen: "127.0.0.1:0".into(),
+        bootstrap_token: Some(SecretString::from(token.to_owned())),
+        api: ApiSettings {
+            leniency: Leniency::Lenient,
+            public_url: None,
+            max_results: 1000,
+            max_payload: 1_048_576,
+        },
+        workers: Some(2),
+        shutdown_timeout: Duration::from_secs(1),
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts the app with `adjust` applied to the test settings.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    LazyLock::force(&TRACING);
+    let db = TestDb::new().await;
+    let token = scimd::secrets::new_token().unwrap();
+    let mut settings = settings(&db, &token);
+    adjust(&mut settings);
+    start(db, settings, token).await
+}
+
+pub async fn start(db: TestDb, settings: Settings, token: String) -> TestApp {
+    let app = Application::build(settings)
+        .await
+        .expect("application builds");
+    let port = app.port();
+    let store = app.store().clone();
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        port,
+        token,
+        client: reqwest::Client::new(),
+        store,
+        db,
+        handle,
+    }
+}
+
+impl TestApp {
+    pub fn root(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn base(&self) -> String {
+        format!("{}/scim/v2", self.root())
+    }
+
+    /// A request to `{base}{path}` with this app's token.
+    pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, format!("{}{path}", self.base()))
+            .bearer_auth(&self.token)
+    }
+
+    pub async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Response {
+        let mut req = self.request(method, path);
+        if let Some(body) = body {
+            req = req
+                .header("Content-Type", "application/scim+json")
+                .body(body.to_string());
+        }
+        req.send().await.expect("request sent")
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.send(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.send(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> Response {
+        self.send(Method::PUT, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Response {
+        self.send(Method::DELETE, path, None).await
+    }
+
+    pub async fn post_user(&self, body: &Value) -> Response {
+        self.post("/Users", body).await
+    }
+
+    pub async fn get_user(&self, id: &str) -> Response {
+        self.get(&format!("/Users/{id}")).await
+    }
+
+    pub async fn put_user(&self, id: &str, body: &Value) -> Response {
+        self.put(&format!("/Users/{id}"), body).await
+    }
+
+    pub async fn delete_user(&self, id: &str) -> Response {
+        self.delete(&format!("/Users/{id}")).await
+    }
+
+    pub async fn post_group(&self, body: &Value) -> Response {
+        self.post("/Groups", body).await
+    }
+
+    pub async fn get_group(&self, id: &str) -> Response {
+        self.get(&format!("/Groups/{id}")).await
+    }
+
+    pub async fn put_group(&self, id: &str, body: &Value) -> Response {
+        self.put(&format!("/Groups/{id}"), body).await
+    }
+
+    pub async fn delete_group(&self, id: &str) -> Response {
+        self.delete(&format!("/Groups/{id}")).await
+    }
+
+    /// `GET /Users?{query}` → the ListResponse, asserting 200.
+    pub async fn list_users(&self, query: &str) -> Value {
+        json_ok(self.get(&format!("/Users?{query}")).await).await
+    }
+
+    pub async fn list_groups(&self, query: &str) -> Value {
+        json_ok(self.get(&format!("/Groups?{query}")).await).await
+    }
+
+    /// Creates a user called `user_name` and returns its id.
+    pub async fn create_user(&self, user_name: &str) -> String {
+        let r = self
+            .post_user(&json!({"schemas": [USER_URN], "userName": user_name}))
+            .await;
+        id_of(json_status(r, StatusCode::CREATED).await)
+    }
+
+    /// Creates a group with these member ids and returns its id.
+    pub async fn create_group(&self, name: &str, members: &[&str]) -> String {
+        let members: Vec<Value> = members.iter().map(|m| json!({"value": m})).collect();
+        let r = self
+            .post_group(&json!({"schemas": [GROUP_URN], "displayName": name, "members": members}))
+            .await;
+        id_of(json_status(r, StatusCode::CREATED).await)
+    }
+}
+
+pub fn id_of(body: Value) -> String {
+    body["id"].as_str().expect("body has an id").to_owned()
+}
+
+/// Asserts `status` and returns the JSON body.
+pub async fn json_status(response: Response, status: StatusCode) -> Value {
+    let got = response.status();
+    let text = response.text().await.unwrap();
+    assert_eq!(got, status, "unexpected status; body: {text}");
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+pub async fn json_ok(response: Response) -> Value {
+    json_status(response, StatusCode::OK).await
+}
+
+/// Asserts a SCIM error body with `status` and, if given, `scim_type`; returns its detail.
+pub async fn scim_error(response: Response, status: u16, scim_type: Option<&str>) -> String {
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = json_status(response, StatusCode::from_u16(status).unwrap()).await;
+    assert_eq!(content_type, "application/scim+json", "error content type");
+    assert_eq!(body["schemas"], json!([ERROR_URN]), "error schema: {body}");
+    assert_eq!(
+        body["status"],
+        json!(status.to_string()),
+        "status as string: {body}"
+    );
+    match scim_type {
+        Some(t) => assert_eq!(body["scimType"], json!(t), "scimType: {body}"),
+        None => assert!(
+            body.get("scimType").is_none(),
+            "no scimType expected: {body}"
+        ),
+    }
+    let detail = body["detail"].as_str().unwrap_or_default().to_owned();
+    assert!(!detail.is_empty(), "error has a detail: {body}");
+    detail
+}

@@ -1,0 +1,28 @@
+//! The integration suite: each test starts the real application on port 0 with a fresh
+//! database (SQLite, or PostgreSQL when SCIMD_TEST_DATABASE_URL is set) and speaks HTTP.
+
+// clippy.toml allows these inside #[test] functions only; the helpers are test code too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod helpers;
+
+/// Bearer tokens, bootstrap, health endpoints.
+mod auth;
+/// The scimd binary's subcommands: tenants, tokens, migrate.
+mod cli;
+/// /ServiceProviderConfig, /ResourceTypes, /Schemas.
+mod discovery;
+/// SCIM error bodies for every failure, including actix's own.
+mod errors;
+/// Groups: members, nesting, derived User.groups, cascading deletes.
+mod groups;
+/// POST/PUT bodies as Entra, Okta and OneLogin send them; strict mode.
+mod idp_quirks;
+/// Migrations up, down and up again.
+mod migrations;
+/// startIndex/count paging and ListResponse.
+mod paging;
+/// One tenant never sees another's data.
+mod tenancy;
+/// Users: create, read, replace, delete, uniqueness, concurrency.
+mod users;
