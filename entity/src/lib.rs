@@ -4,5 +4,6 @@
 pub mod group_member;
 pub mod prelude;
 pub mod resource;
+pub mod resource_value;
 pub mod tenant;
 pub mod token;

@@ -1,4 +1,5 @@
 pub use super::group_member::Entity as GroupMember;
 pub use super::resource::Entity as Resource;
+pub use super::resource_value::Entity as ResourceValue;
 pub use super::tenant::Entity as Tenant;
 pub use super::token::Entity as Token;

@@ -19,6 +19,9 @@ pub struct Model {
     pub password_hash: Option<String>,
     #[sea_orm(column_type = "JsonBinary")]
     pub data: Json,
+    /// The case-folded search document (see `scim::search`); never shown to clients.
+    #[sea_orm(column_type = "JsonBinary")]
+    pub data_ci: Json,
     pub created_at: DateTimeUtc,
     pub last_modified: DateTimeUtc,
     pub version: i64,

@@ -29,7 +29,7 @@ async fn prepare(
     body: &Value,
 ) -> Result<(Prepared, Option<String>), ScimError> {
     let data = validate::normalize(resource_type(kind), body, state.settings.leniency)?;
-    let mut prepared = scim_resource::prepare(kind, data)?;
+    let mut prepared = scim_resource::prepare(kind, data);
     let hash = match prepared.password.take() {
         Some(password) => Some(
             web::block(move || secrets::hash_password(&password))
@@ -54,8 +54,8 @@ pub async fn create(
 ) -> Result<HttpResponse, ScimError> {
     let (prepared, password_hash) = prepare(&state, kind, &body).await?;
     let write = Write {
+        derived: scim_resource::derive(resource_type(kind), &prepared.data)?,
         data: prepared.data,
-        columns: prepared.columns,
         members: prepared.members,
         password_hash,
     };
@@ -114,10 +114,9 @@ pub async fn replace(
         .replace(id, |current| {
             let mut data = prepared.data.clone();
             validate::keep_immutable(rt, &current.data, &mut data)?;
-            let columns = scim_resource::columns(kind, &data)?;
             Ok(Write {
+                derived: scim_resource::derive(rt, &data)?,
                 data,
-                columns,
                 members: prepared.members.clone(),
                 password_hash: password_hash.clone(),
             })

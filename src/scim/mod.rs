@@ -10,6 +10,7 @@ pub mod list;
 pub mod path;
 pub mod resource;
 pub mod schema;
+pub mod search;
 pub mod validate;
 
 pub use error::{ScimError, ScimType};

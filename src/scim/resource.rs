@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 use super::error::ScimError;
 use super::etag;
 use super::schema::{ResourceKind, ResourceType, Returned};
+use super::search;
 
 /// `meta` (RFC 7643 §3.1) minus what is derived from the kind and the base URL.
 #[derive(Debug, Clone, PartialEq)]
@@ -169,16 +170,14 @@ pub struct Columns {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prepared {
     pub data: Map<String, Value>,
-    pub columns: Columns,
     /// The cleartext password from the request, if any (writeOnly: hashed, never stored).
     pub password: Option<String>,
     /// Group members from the request; `None` for Users.
     pub members: Option<Vec<MemberInput>>,
 }
 
-/// Splits normalised data (see `validate::normalize`) into document, columns, password and
-/// members.
-pub fn prepare(kind: ResourceKind, mut data: Map<String, Value>) -> Result<Prepared, ScimError> {
+/// Splits normalised data (see `validate::normalize`) into document, password and members.
+pub fn prepare(kind: ResourceKind, mut data: Map<String, Value>) -> Prepared {
     let password = match data.remove("password") {
         Some(Value::String(p)) => Some(p),
         _ => None,
@@ -188,12 +187,34 @@ pub fn prepare(kind: ResourceKind, mut data: Map<String, Value>) -> Result<Prepa
         ResourceKind::User => None,
     };
     data.remove("groups");
-    let columns = columns(kind, &data)?;
-    Ok(Prepared {
+    Prepared {
         data,
-        columns,
         password,
         members,
+    }
+}
+
+/// Everything the store derives from a document: columns, search document, index values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Derived {
+    pub columns: Columns,
+    pub search: Map<String, Value>,
+    pub index: Vec<(&'static str, String)>,
+}
+
+pub fn derive(rt: &ResourceType, data: &Map<String, Value>) -> Result<Derived, ScimError> {
+    let columns = columns(rt.kind, data)?;
+    let search = search::search_document(rt, data);
+    let index = search::index_values(rt.kind, &search);
+    if let Some((path, _)) = index.iter().find(|(_, v)| v.len() > MAX_INDEXED_LEN) {
+        return Err(ScimError::invalid_value(format!(
+            "`{path}` is longer than {MAX_INDEXED_LEN} bytes"
+        )));
+    }
+    Ok(Derived {
+        columns,
+        search,
+        index,
     })
 }
 
@@ -351,15 +372,17 @@ mod tests {
     #[test]
     fn prepare_splits_password_and_members_and_lowercases_the_name() {
         let data = json!({"userName": "BJensen", "password": "s3cret", "active": true});
-        let p = prepare(ResourceKind::User, data.as_object().unwrap().clone()).unwrap();
+        let p = prepare(ResourceKind::User, data.as_object().unwrap().clone());
         assert_eq!(p.password.as_deref(), Some("s3cret"));
         assert!(!p.data.contains_key("password"));
-        assert_eq!(p.columns.name_ci, "bjensen");
-        assert_eq!(p.columns.display, "BJensen");
-        assert_eq!(p.columns.active, Some(true));
+        let d = derive(Registry::core().resource_type(ResourceKind::User), &p.data).unwrap();
+        assert_eq!(d.columns.name_ci, "bjensen");
+        assert_eq!(d.columns.display, "BJensen");
+        assert_eq!(d.columns.active, Some(true));
+        assert_eq!(d.search["userName"], "bjensen");
 
         let data = json!({"displayName": "Ops", "members": [{"value": "a", "type": "user"}, {"value": "a"}, {"value": "b"}]});
-        let p = prepare(ResourceKind::Group, data.as_object().unwrap().clone()).unwrap();
+        let p = prepare(ResourceKind::Group, data.as_object().unwrap().clone());
         assert_eq!(
             p.members.unwrap(),
             vec![

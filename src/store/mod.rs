@@ -5,6 +5,7 @@
 
 mod connect;
 mod convert;
+mod index;
 mod members;
 mod resources;
 mod tenants;

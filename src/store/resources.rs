@@ -8,10 +8,10 @@ use sea_orm::{
 use serde_json::{Map, Value};
 
 use super::convert::to_resource;
-use super::{Store, StoreError, TenantId, members, now};
+use super::{Store, StoreError, TenantId, index, members, now};
 use crate::scim::ScimError;
 use crate::scim::list::Page;
-use crate::scim::resource::{Columns, MemberInput, Resource};
+use crate::scim::resource::{Derived, MemberInput, Resource};
 use crate::scim::schema::ResourceKind;
 
 /// How often a write is retried when a concurrent writer got there first.
@@ -21,7 +21,8 @@ const MAX_ATTEMPTS: usize = 8;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Write {
     pub data: Map<String, Value>,
-    pub columns: Columns,
+    /// Columns, search document and index values derived from `data`.
+    pub derived: Derived,
     /// Group members to set; `None` leaves membership alone.
     pub members: Option<Vec<MemberInput>>,
     /// A new password hash; `None` keeps the stored one.
@@ -99,12 +100,13 @@ impl<'a> Resources<'a> {
             id: uuid::Uuid::new_v4().to_string(),
             tenant_id: self.tenant.get(),
             resource_type: self.kind.as_str().to_owned(),
-            name_ci: write.columns.name_ci.clone(),
-            display: write.columns.display.clone(),
-            external_id: write.columns.external_id.clone(),
-            active: write.columns.active,
+            name_ci: write.derived.columns.name_ci.clone(),
+            display: write.derived.columns.display.clone(),
+            external_id: write.derived.columns.external_id.clone(),
+            active: write.derived.columns.active,
             password_hash: write.password_hash.clone(),
             data: Value::Object(write.data.clone()),
+            data_ci: Value::Object(write.derived.search.clone()),
             created_at: at,
             last_modified: at,
             version: 1,
@@ -114,6 +116,7 @@ impl<'a> Resources<'a> {
             .exec_without_returning(&tx)
             .await
             .map_err(|e| self.unique(e))?;
+        index::set(&tx, self.tenant, self.kind, &row.id, &write.derived.index).await?;
         if let Some(inputs) = &write.members {
             members::set(&tx, self.tenant, &row.id, inputs).await?;
         }
@@ -177,12 +180,14 @@ impl<'a> Resources<'a> {
         let current = to_resource(row.clone(), self.kind)?;
         let write = rules(&current).map_err(|e| Attempt::Failed(e.into()))?;
         let at = now();
+        let columns = &write.derived.columns;
         let mut update = resource::ActiveModel {
-            name_ci: Set(write.columns.name_ci.clone()),
-            display: Set(write.columns.display.clone()),
-            external_id: Set(write.columns.external_id.clone()),
-            active: Set(write.columns.active),
+            name_ci: Set(columns.name_ci.clone()),
+            display: Set(columns.display.clone()),
+            external_id: Set(columns.external_id.clone()),
+            active: Set(columns.active),
             data: Set(Value::Object(write.data.clone())),
+            data_ci: Set(Value::Object(write.derived.search.clone())),
             last_modified: Set(at),
             version: Set(row.version + 1),
             ..Default::default()
@@ -201,15 +206,17 @@ impl<'a> Resources<'a> {
         if result.rows_affected == 0 {
             return Err(Attempt::Retry);
         }
+        index::set(&tx, self.tenant, self.kind, id, &write.derived.index).await?;
         if let Some(inputs) = &write.members {
             members::set(&tx, self.tenant, id, inputs).await?;
         }
         let row = resource::Model {
-            name_ci: write.columns.name_ci.clone(),
-            display: write.columns.display.clone(),
-            external_id: write.columns.external_id.clone(),
-            active: write.columns.active,
+            name_ci: columns.name_ci.clone(),
+            display: columns.display.clone(),
+            external_id: columns.external_id.clone(),
+            active: columns.active,
             data: Value::Object(write.data.clone()),
+            data_ci: Value::Object(write.derived.search.clone()),
             last_modified: at,
             version: row.version + 1,
             ..row

@@ -108,6 +108,11 @@ async fn hostile_values_are_client_errors_never_500s() {
     scim_error(r, 400, Some("invalidValue")).await;
     let r = app.post_user(&json!({"userName": "x".repeat(5000)})).await;
     scim_error(r, 400, Some("invalidValue")).await;
+    let r = app
+        .post_user(&json!({"userName": "u", "emails": [{"value": "x".repeat(5000)}]}))
+        .await;
+    let detail = scim_error(r, 400, Some("invalidValue")).await;
+    assert!(detail.contains("emails.value"), "{detail}");
     for id in ["%00", "not-a-uuid", "'%20OR%201=1--", &"a".repeat(3000)] {
         scim_error(app.get(&format!("/Users/{id}")).await, 404, None).await;
         scim_error(
