@@ -42,9 +42,10 @@ impl AppState {
         Capabilities {
             patch: false,
             bulk: None,
-            filter: false,
+            filter: true,
             max_results: self.settings.max_results,
-            sort: false,
+            sort: true,
+            cursor: true,
             etag: true,
             change_password: true,
         }
@@ -70,6 +71,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &ApiSettings) {
                         .route(web::get().to(users::list_users))
                         .route(web::post().to(users::create_user)),
                 )
+                .service(resource("/Users/.search").route(web::post().to(users::search_users)))
                 .service(
                     resource("/Users/{id}")
                         .route(web::get().to(users::get_user))
@@ -81,12 +83,14 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &ApiSettings) {
                         .route(web::get().to(groups::list_groups))
                         .route(web::post().to(groups::create_group)),
                 )
+                .service(resource("/Groups/.search").route(web::post().to(groups::search_groups)))
                 .service(
                     resource("/Groups/{id}")
                         .route(web::get().to(groups::get_group))
                         .route(web::put().to(groups::replace_group))
                         .route(web::delete().to(groups::delete_group)),
                 )
+                .service(resource("/.search").route(web::post().to(resources::search_root)))
                 .service(
                     resource("/ServiceProviderConfig")
                         .route(get(discovery::service_provider_config)),

@@ -7,12 +7,15 @@ use serde_json::Value;
 use super::AppState;
 use super::auth::Tenant;
 use super::respond::{self, BaseUrl};
-use crate::scim::list::{Page, list_response};
+use crate::scim::filter::{self, resolve::resolve_sort};
+use crate::scim::list::{cursor_response, list_response};
+use crate::scim::projection::Projection;
+use crate::scim::query::{self, Cursor, Params, SEARCH_REQUEST_URN, Window, plan};
 use crate::scim::resource::{self as scim_resource, Prepared};
 use crate::scim::schema::{Registry, ResourceKind, ResourceType};
 use crate::scim::{ScimError, validate};
 use crate::secrets;
-use crate::store::Write;
+use crate::store::{Part, Write};
 
 /// Query parameters as sent, names compared case-insensitively; unknown ones (Entra's
 /// `aadOptscim062020`) are ignored.
@@ -20,6 +23,16 @@ pub type QueryPairs = web::Query<Vec<(String, String)>>;
 
 fn resource_type(kind: ResourceKind) -> &'static ResourceType {
     Registry::core().resource_type(kind)
+}
+
+/// `attributes`/`excludedAttributes` of a single-resource request (RFC 7644 §3.9).
+fn projection(kind: ResourceKind, query: &QueryPairs) -> Projection {
+    let params = Params::from_query(query);
+    Projection::parse(
+        resource_type(kind),
+        params.attributes.as_deref(),
+        params.excluded_attributes.as_deref(),
+    )
 }
 
 /// Validates a POST/PUT body and hashes its password off the async workers.
@@ -50,6 +63,7 @@ pub async fn create(
     state: web::Data<AppState>,
     tenant: Tenant,
     base: BaseUrl,
+    query: QueryPairs,
     body: Value,
 ) -> Result<HttpResponse, ScimError> {
     let (prepared, password_hash) = prepare(&state, kind, &body).await?;
@@ -70,6 +84,7 @@ pub async fn create(
         &created,
         resource_type(kind),
         &base,
+        &projection(kind, &query),
     ))
 }
 
@@ -79,6 +94,7 @@ pub async fn get(
     tenant: Tenant,
     base: BaseUrl,
     id: &str,
+    query: QueryPairs,
 ) -> Result<HttpResponse, ScimError> {
     let found = state
         .store
@@ -92,6 +108,7 @@ pub async fn get(
         &found,
         resource_type(kind),
         &base,
+        &projection(kind, &query),
     ))
 }
 
@@ -103,6 +120,7 @@ pub async fn replace(
     tenant: Tenant,
     base: BaseUrl,
     id: &str,
+    query: QueryPairs,
     body: Value,
 ) -> Result<HttpResponse, ScimError> {
     let (prepared, password_hash) = prepare(&state, kind, &body).await?;
@@ -123,7 +141,13 @@ pub async fn replace(
         })
         .await
         .map_err(|e| not_found_as(e, kind, id))?;
-    Ok(respond::resource(StatusCode::OK, &replaced, rt, &base))
+    Ok(respond::resource(
+        StatusCode::OK,
+        &replaced,
+        rt,
+        &base,
+        &projection(kind, &query),
+    ))
 }
 
 pub async fn delete(
@@ -142,6 +166,7 @@ pub async fn delete(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// GET /Users, GET /Groups: a filtered, sorted page (RFC 7644 §3.4.2).
 pub async fn list(
     kind: ResourceKind,
     state: web::Data<AppState>,
@@ -149,44 +174,175 @@ pub async fn list(
     base: BaseUrl,
     query: QueryPairs,
 ) -> Result<HttpResponse, ScimError> {
-    let param = |name: &str| {
-        query
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    };
-    if param("filter").is_some() {
-        return Err(ScimError::invalid_filter(
-            "filtering is not supported by this version of scimd",
-        ));
+    run_list(kind, &state, &tenant, &base, &Params::from_query(&query)).await
+}
+
+/// POST /Users/.search, POST /Groups/.search (RFC 7644 §3.4.3).
+pub async fn search(
+    kind: ResourceKind,
+    state: web::Data<AppState>,
+    tenant: Tenant,
+    base: BaseUrl,
+    body: Value,
+) -> Result<HttpResponse, ScimError> {
+    let params = search_params(&state, &body)?;
+    run_list(kind, &state, &tenant, &base, &params).await
+}
+
+/// A SearchRequest body; strict mode insists on its schema URN.
+fn search_params(state: &AppState, body: &Value) -> Result<Params, ScimError> {
+    if state.settings.leniency == validate::Leniency::Strict {
+        let declared = body
+            .get("schemas")
+            .and_then(Value::as_array)
+            .is_some_and(|s| s.iter().any(|u| u.as_str() == Some(SEARCH_REQUEST_URN)));
+        if !declared {
+            return Err(ScimError::invalid_syntax(format!(
+                "a SearchRequest must list {SEARCH_REQUEST_URN} in `schemas`"
+            )));
+        }
     }
-    let page = Page::new(
-        integer(param("startIndex"), "startIndex")?,
-        integer(param("count"), "count")?,
-        state.settings.max_results,
-    );
-    let (total, found) = state
+    Params::from_body(body)
+}
+
+async fn run_list(
+    kind: ResourceKind,
+    state: &AppState,
+    tenant: &Tenant,
+    base: &BaseUrl,
+    params: &Params,
+) -> Result<HttpResponse, ScimError> {
+    let rt = resource_type(kind);
+    let settings = &state.settings;
+    let (query, projection) = plan(rt, params, settings.leniency, settings.max_results)?;
+    let memberships = projection.includes(rt, membership_attribute(kind));
+    let listed = state
         .store
         .tenant(tenant.id)
         .resources(kind)
-        .list(page)
+        .list(&query, memberships)
         .await?;
-    let rt = resource_type(kind);
-    let resources = found.iter().map(|r| r.to_json(rt, &base.0)).collect();
+    let shown = listed
+        .resources
+        .iter()
+        .map(|r| projection.apply(rt, r.to_json(rt, &base.0)))
+        .collect();
     Ok(respond::json(
         StatusCode::OK,
-        &list_response(total, page.start_index, resources),
+        &page_body(&query.window, listed.total, shown, listed.next),
     ))
 }
 
-fn integer(value: Option<&str>, name: &str) -> Result<Option<i64>, ScimError> {
-    value
-        .map(|v| {
-            v.trim().parse::<i64>().map_err(|_| {
-                ScimError::invalid_value(format!("`{name}` must be an integer, got {v:?}"))
-            })
+/// POST /.search at the service root: Users and Groups together.
+pub async fn search_root(
+    state: web::Data<AppState>,
+    tenant: Tenant,
+    base: BaseUrl,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ScimError> {
+    let params = search_params(&state, &body)?;
+    let settings = &state.settings;
+    let leniency = settings.leniency;
+    let filter = params
+        .filter
+        .as_deref()
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .map(|text| query::parse_filter(text, leniency))
+        .transpose()?;
+    let sort_path = params
+        .sort_by
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| query::sort_path(s, leniency))
+        .transpose()?;
+    let types = Registry::core().resource_types();
+    // An attribute one type lacks makes that type's comparison false, unless no type has it.
+    let strict: Vec<_> = types
+        .iter()
+        .map(|rt| {
+            filter
+                .as_ref()
+                .map(|f| filter::resolve(rt, f, leniency))
+                .transpose()
         })
-        .transpose()
+        .collect();
+    if let Some(Err(err)) = strict.iter().find(|r| r.is_err())
+        && strict.iter().all(|r| r.is_err())
+    {
+        return Err(err.clone());
+    }
+    let mut parts = Vec::new();
+    let mut sortable = sort_path.is_none();
+    for (rt, resolved) in types.iter().zip(strict) {
+        let resolved = match (resolved, &filter) {
+            (Ok(r), _) => r,
+            (Err(_), Some(f)) => Some(filter::resolve::resolve_partial(rt, f, leniency)?),
+            (Err(e), None) => return Err(e),
+        };
+        let sort = sort_path.as_ref().and_then(|p| resolve_sort(rt, p).ok());
+        sortable |= sort.is_some();
+        let projection = Projection::parse(
+            rt,
+            params.attributes.as_deref(),
+            params.excluded_attributes.as_deref(),
+        );
+        parts.push(Part {
+            kind: rt.kind,
+            filter: resolved,
+            sort,
+            memberships: projection.includes(rt, membership_attribute(rt.kind)),
+        });
+    }
+    if !sortable {
+        return Err(ScimError::invalid_value(format!(
+            "cannot sort by {:?}: no resource type has that attribute",
+            params.sort_by.unwrap_or_default()
+        )));
+    }
+    let order = match sort_path {
+        Some(_) => Some(query::sort_order(&params)?),
+        None => None,
+    };
+    let window = query::window(&params, settings.max_results)?;
+    let listed = state
+        .store
+        .tenant(tenant.id)
+        .search_all(&parts, order, &window)
+        .await?;
+    let shown = listed
+        .resources
+        .iter()
+        .map(|r| {
+            let rt = resource_type(r.kind);
+            let projection = Projection::parse(
+                rt,
+                params.attributes.as_deref(),
+                params.excluded_attributes.as_deref(),
+            );
+            projection.apply(rt, r.to_json(rt, &base.0))
+        })
+        .collect();
+    Ok(respond::json(
+        StatusCode::OK,
+        &page_body(&window, listed.total, shown, listed.next),
+    ))
+}
+
+fn page_body(window: &Window, total: u64, shown: Vec<Value>, next: Option<Cursor>) -> Value {
+    match window {
+        Window::Index(page) => list_response(total, page.start_index, shown),
+        Window::Cursor { .. } => cursor_response(total, shown, next.map(|c| c.encode())),
+    }
+}
+
+/// The attribute that needs the membership table: Group members, User groups.
+fn membership_attribute(kind: ResourceKind) -> &'static str {
+    match kind {
+        ResourceKind::Group => "members",
+        ResourceKind::User => "groups",
+    }
 }
 
 /// Names the resource in a 404 so the detail says what was not found.

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::AppState;
 use crate::scim::ScimError;
+use crate::scim::projection::Projection;
 use crate::scim::resource::Resource;
 use crate::scim::schema::ResourceType;
 
@@ -29,8 +30,9 @@ pub fn resource(
     resource: &Resource,
     rt: &ResourceType,
     base: &BaseUrl,
+    projection: &Projection,
 ) -> HttpResponse {
-    let body = resource.to_json(rt, &base.0);
+    let body = projection.apply(rt, resource.to_json(rt, &base.0));
     let mut response = HttpResponse::build(status);
     response
         .insert_header((header::CONTENT_TYPE, SCIM_JSON))

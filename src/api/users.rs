@@ -16,9 +16,10 @@ pub async fn create_user(
     state: web::Data<AppState>,
     tenant: Tenant,
     base: BaseUrl,
+    query: QueryPairs,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ScimError> {
-    resources::create(KIND, state, tenant, base, body.into_inner()).await
+    resources::create(KIND, state, tenant, base, query, body.into_inner()).await
 }
 
 /// GET /Users/{id}
@@ -27,8 +28,9 @@ pub async fn get_user(
     tenant: Tenant,
     base: BaseUrl,
     id: web::Path<String>,
+    query: QueryPairs,
 ) -> Result<HttpResponse, ScimError> {
-    resources::get(KIND, state, tenant, base, &id).await
+    resources::get(KIND, state, tenant, base, &id, query).await
 }
 
 /// PUT /Users/{id}: replace a User.
@@ -37,9 +39,10 @@ pub async fn replace_user(
     tenant: Tenant,
     base: BaseUrl,
     id: web::Path<String>,
+    query: QueryPairs,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ScimError> {
-    resources::replace(KIND, state, tenant, base, &id, body.into_inner()).await
+    resources::replace(KIND, state, tenant, base, &id, query, body.into_inner()).await
 }
 
 /// DELETE /Users/{id}
@@ -59,4 +62,14 @@ pub async fn list_users(
     query: QueryPairs,
 ) -> Result<HttpResponse, ScimError> {
     resources::list(KIND, state, tenant, base, query).await
+}
+
+/// POST /Users/.search: a list whose parameters travel in a SearchRequest body.
+pub async fn search_users(
+    state: web::Data<AppState>,
+    tenant: Tenant,
+    base: BaseUrl,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ScimError> {
+    resources::search(KIND, state, tenant, base, body.into_inner()).await
 }

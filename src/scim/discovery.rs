@@ -14,6 +14,8 @@ pub struct Capabilities {
     pub filter: bool,
     pub max_results: u64,
     pub sort: bool,
+    /// RFC 9865 cursor paging beside index paging.
+    pub cursor: bool,
     pub etag: bool,
     pub change_password: bool,
 }
@@ -41,6 +43,15 @@ pub fn service_provider_config(caps: &Capabilities, base: &str, docs: &str) -> V
         "filter": {"supported": caps.filter, "maxResults": caps.max_results},
         "changePassword": {"supported": caps.change_password},
         "sort": {"supported": caps.sort},
+        // RFC 9865 §4. Cursors are keyset positions, valid until the row they name is
+        // deleted, so no cursorTimeout is advertised.
+        "pagination": {
+            "cursor": caps.cursor,
+            "index": true,
+            "defaultPaginationMethod": "index",
+            "defaultPageSize": caps.max_results,
+            "maxPageSize": caps.max_results,
+        },
         "etag": {"supported": caps.etag},
         "authenticationSchemes": [{
             "type": "oauthbearertoken",
@@ -154,6 +165,7 @@ mod tests {
             filter: false,
             max_results: 1000,
             sort: false,
+            cursor: true,
             etag: true,
             change_password: true,
         };

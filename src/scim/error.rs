@@ -18,6 +18,10 @@ pub enum ScimType {
     InvalidValue,
     InvalidVers,
     Sensitive,
+    /// RFC 9865 §3: a cursor this server did not issue, or cannot resume.
+    InvalidCursor,
+    /// RFC 9865 §3: `count` above the advertised maximum page size.
+    InvalidCount,
 }
 
 /// An HTTP status, an optional `scimType` and a detail a person can act on.
@@ -52,6 +56,14 @@ impl ScimError {
 
     pub fn invalid_filter(detail: impl Into<String>) -> Self {
         Self::bad_request(ScimType::InvalidFilter, detail)
+    }
+
+    pub fn invalid_cursor(detail: impl Into<String>) -> Self {
+        Self::bad_request(ScimType::InvalidCursor, detail)
+    }
+
+    pub fn invalid_count(detail: impl Into<String>) -> Self {
+        Self::bad_request(ScimType::InvalidCount, detail)
     }
 
     pub fn invalid_path(detail: impl Into<String>) -> Self {

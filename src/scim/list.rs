@@ -36,6 +36,20 @@ pub fn list_response(total_results: u64, start_index: u64, resources: Vec<Value>
     })
 }
 
+/// A cursor page (RFC 9865 §2.2): no `startIndex`; `nextCursor` while more remain.
+pub fn cursor_response(total_results: u64, resources: Vec<Value>, next: Option<String>) -> Value {
+    let mut body = json!({
+        "schemas": [LIST_RESPONSE_URN],
+        "totalResults": total_results,
+        "itemsPerPage": resources.len(),
+        "Resources": resources,
+    });
+    if let Some(next) = next {
+        body["nextCursor"] = Value::String(next);
+    }
+    body
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

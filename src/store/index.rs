@@ -21,11 +21,25 @@ pub(super) async fn set<C: ConnectionTrait>(
         .filter(resource_value::Column::ResourceId.eq(id))
         .exec(conn)
         .await?;
+    let rows: Vec<(String, &'static str, String)> = values
+        .iter()
+        .map(|(path, value)| (id.to_owned(), *path, value.clone()))
+        .collect();
+    insert(conn, tenant, kind, &rows).await
+}
+
+/// Inserts index rows for many resources at once: (resource id, path, value).
+pub(super) async fn insert<C: ConnectionTrait>(
+    conn: &C,
+    tenant: TenantId,
+    kind: ResourceKind,
+    values: &[(String, &'static str, String)],
+) -> Result<(), StoreError> {
     for chunk in values.chunks(CHUNK) {
         let rows = chunk
             .iter()
-            .map(|(path, value)| resource_value::ActiveModel {
-                resource_id: Set(id.to_owned()),
+            .map(|(id, path, value)| resource_value::ActiveModel {
+                resource_id: Set(id.clone()),
                 path: Set((*path).to_owned()),
                 value: Set(value.clone()),
                 tenant_id: Set(tenant.get()),

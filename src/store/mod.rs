@@ -8,6 +8,8 @@ mod convert;
 mod index;
 mod members;
 mod resources;
+mod search;
+pub mod sql;
 mod tenants;
 mod tokens;
 
@@ -18,7 +20,8 @@ use crate::scim::ScimError;
 use crate::scim::schema::ResourceKind;
 
 pub use connect::{PoolConfig, redact};
-pub use resources::{Resources, Write};
+pub use resources::{Listed, Resources, Write};
+pub use search::Part;
 pub use tenants::{TenantRecord, Tenants, valid_tenant_name};
 pub use tokens::{Principal, TokenInfo, Tokens};
 
@@ -126,9 +129,10 @@ impl<'a> TenantStore<'a> {
     }
 }
 
-/// Now, at the microsecond precision both backends keep, so what is written reads back equal.
+/// Now, at the millisecond precision `meta` shows, so what is written reads back equal and a
+/// filter on a `meta.created` a client has seen compares with exactly that instant.
 fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(6)
+    Utc::now().trunc_subsecs(3)
 }
 
 impl From<StoreError> for ScimError {

@@ -1,16 +1,18 @@
 //! Users and Groups of one tenant: create, read, replace, delete and list, each one
 //! transaction (RFC 7644 §3.3–§3.6).
 use entity::resource;
+use sea_orm::sea_query::{NullOrdering, Order, SimpleExpr};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, SqlErr, TransactionTrait,
 };
 use serde_json::{Map, Value};
 
 use super::convert::to_resource;
+use super::sql::{self, Dialect};
 use super::{Store, StoreError, TenantId, index, members, now};
 use crate::scim::ScimError;
-use crate::scim::list::Page;
+use crate::scim::query::{Cursor, ListQuery, SortOrder, Window};
 use crate::scim::resource::{Derived, MemberInput, Resource};
 use crate::scim::schema::ResourceKind;
 
@@ -146,6 +148,63 @@ impl<'a> Resources<'a> {
         self.load(&self.store.reader, row).await
     }
 
+    /// Creates many resources in one transaction, for loading a directory at once (and the
+    /// benchmark's million users). Uniqueness holds as for `create`; a violation aborts the
+    /// whole batch. Returns the new ids in order.
+    #[tracing::instrument(skip_all, fields(tenant = %self.tenant, kind = self.kind.as_str(), n = writes.len()))]
+    pub async fn import(&self, writes: &[Write]) -> Result<Vec<String>, StoreError> {
+        const ROWS: usize = 200;
+        let at = now();
+        let tx = self.store.writer.begin().await?;
+        let mut ids = Vec::with_capacity(writes.len());
+        for chunk in writes.chunks(ROWS) {
+            let rows: Vec<resource::ActiveModel> = chunk
+                .iter()
+                .map(|write| {
+                    let id = uuid::Uuid::new_v4().to_string();
+                    ids.push(id.clone());
+                    resource::ActiveModel::from(resource::Model {
+                        id,
+                        tenant_id: self.tenant.get(),
+                        resource_type: self.kind.as_str().to_owned(),
+                        name_ci: write.derived.columns.name_ci.clone(),
+                        display: write.derived.columns.display.clone(),
+                        external_id: write.derived.columns.external_id.clone(),
+                        active: write.derived.columns.active,
+                        password_hash: write.password_hash.clone(),
+                        data: Value::Object(write.data.clone()),
+                        data_ci: Value::Object(write.derived.search.clone()),
+                        created_at: at,
+                        last_modified: at,
+                        version: 1,
+                    })
+                })
+                .collect();
+            resource::Entity::insert_many(rows)
+                .exec_without_returning(&tx)
+                .await
+                .map_err(|e| StoreError::unique_as(e, self.unique_attribute()))?;
+        }
+        let values: Vec<(String, &'static str, String)> = writes
+            .iter()
+            .zip(&ids)
+            .flat_map(|(w, id)| {
+                w.derived
+                    .index
+                    .iter()
+                    .map(move |(p, v)| (id.clone(), *p, v.clone()))
+            })
+            .collect();
+        index::insert(&tx, self.tenant, self.kind, &values).await?;
+        for (write, id) in writes.iter().zip(&ids) {
+            if let Some(inputs) = &write.members {
+                members::set(&tx, self.tenant, id, inputs).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
     /// Replaces resource `id` with what `rules` makes of its current state, in one
     /// transaction whose UPDATE only succeeds if nobody changed the row since it was read.
     #[tracing::instrument(skip_all, fields(tenant = %self.tenant, kind = self.kind.as_str()))]
@@ -248,23 +307,31 @@ impl<'a> Resources<'a> {
         Ok(())
     }
 
-    /// One page in the stable (created, id) order, and the total count.
+    /// One page of the resources `query` selects, the total, and where a cursor walk goes
+    /// next. Memberships (Group members, User groups) are loaded only when `memberships`.
     #[tracing::instrument(skip_all, fields(tenant = %self.tenant, kind = self.kind.as_str()))]
-    pub async fn list(&self, page: Page) -> Result<(u64, Vec<Resource>), StoreError> {
+    pub async fn list(&self, query: &ListQuery, memberships: bool) -> Result<Listed, StoreError> {
         let conn = &self.store.reader;
-        let total = self.scoped().count(conn).await?;
-        if page.count == 0 || page.offset() >= total {
-            return Ok((total, Vec::new()));
+        let dialect = Dialect {
+            backend: conn.get_database_backend(),
+            tenant: self.tenant,
+            kind: self.kind,
+        };
+        let mut select = self.scoped();
+        if let Some(filter) = &query.filter {
+            select = select.filter(sql::condition(filter, dialect));
         }
-        let rows = self
-            .scoped()
-            .order_by_asc(resource::Column::CreatedAt)
-            .order_by_asc(resource::Column::Id)
-            .offset(page.offset())
-            .limit(page.count)
-            .all(conn)
-            .await?;
-        Ok((total, self.load_many(conn, rows).await?))
+        let total = select.clone().count(conn).await?;
+        if let Some(sort) = &query.sort {
+            select = sorted(select, sql::sort_expr(&sort.key, dialect), sort.order);
+        }
+        let (rows, next) = page(select, &query.window, query.sort.is_some(), total, conn).await?;
+        let resources = self.load_many(conn, rows, memberships).await?;
+        Ok(Listed {
+            total,
+            resources,
+            next,
+        })
     }
 
     /// A row with its members (Groups) or groups (Users).
@@ -273,20 +340,33 @@ impl<'a> Resources<'a> {
         conn: &C,
         row: resource::Model,
     ) -> Result<Resource, StoreError> {
-        let mut many = self.load_many(conn, vec![row]).await?;
+        let mut many = self.load_many(conn, vec![row], true).await?;
         many.pop().ok_or(StoreError::NotFound)
+    }
+
+    pub(super) async fn load_rows<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        rows: Vec<resource::Model>,
+        memberships: bool,
+    ) -> Result<Vec<Resource>, StoreError> {
+        self.load_many(conn, rows, memberships).await
     }
 
     async fn load_many<C: ConnectionTrait>(
         &self,
         conn: &C,
         rows: Vec<resource::Model>,
+        memberships: bool,
     ) -> Result<Vec<Resource>, StoreError> {
         let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
         let mut resources = rows
             .into_iter()
             .map(|row| to_resource(row, self.kind))
             .collect::<Result<Vec<_>, _>>()?;
+        if !memberships || resources.is_empty() {
+            return Ok(resources);
+        }
         match self.kind {
             ResourceKind::Group => {
                 let mut by_group = members::members_of(conn, &ids).await?;
@@ -302,6 +382,101 @@ impl<'a> Resources<'a> {
             }
         }
         Ok(resources)
+    }
+}
+
+/// A page of a list, with the total and the next cursor of a cursor walk.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub total: u64,
+    pub resources: Vec<Resource>,
+    pub next: Option<Cursor>,
+}
+
+/// Orders `select` by `sort` (RFC 7644 §3.4.2.3: unassigned values last ascending, first
+/// descending).
+pub(super) fn sorted(
+    mut select: sea_orm::Select<resource::Entity>,
+    sort: SimpleExpr,
+    order: SortOrder,
+) -> sea_orm::Select<resource::Entity> {
+    let (order, nulls) = match order {
+        SortOrder::Ascending => (Order::Asc, NullOrdering::Last),
+        SortOrder::Descending => (Order::Desc, NullOrdering::First),
+    };
+    QueryTrait::query(&mut select).order_by_expr_with_nulls(sort, order, nulls);
+    select
+}
+
+/// The rows of `window` in `select`'s order, then (created, id); `total` saves a query when
+/// the window is past the end. A cursor is a keyset seek in the default order and an offset
+/// when `select` carries a sort of its own.
+pub(super) async fn page<C: ConnectionTrait>(
+    select: sea_orm::Select<resource::Entity>,
+    window: &Window,
+    has_sort: bool,
+    total: u64,
+    conn: &C,
+) -> Result<(Vec<resource::Model>, Option<Cursor>), StoreError> {
+    let mut select = select
+        .order_by_asc(resource::Column::CreatedAt)
+        .order_by_asc(resource::Column::Id);
+    match window {
+        Window::Index(page) => {
+            if page.count == 0 || page.offset() >= total {
+                return Ok((Vec::new(), None));
+            }
+            let rows = select
+                .offset(page.offset())
+                .limit(page.count)
+                .all(conn)
+                .await?;
+            Ok((rows, None))
+        }
+        Window::Cursor { count: 0, .. } => Ok((Vec::new(), None)),
+        Window::Cursor { after, count } => {
+            let offset = match after {
+                Some(Cursor::After { .. }) if has_sort => {
+                    return Err(ScimError::invalid_cursor(
+                        "this cursor belongs to a walk without sortBy; start a new walk",
+                    )
+                    .into());
+                }
+                Some(Cursor::Offset(_)) if !has_sort => {
+                    return Err(ScimError::invalid_cursor(
+                        "this cursor belongs to a walk with sortBy; repeat the same sortBy",
+                    )
+                    .into());
+                }
+                Some(Cursor::After { created, id }) => {
+                    select = select.filter(
+                        Condition::any()
+                            .add(resource::Column::CreatedAt.gt(*created))
+                            .add(
+                                Condition::all()
+                                    .add(resource::Column::CreatedAt.eq(*created))
+                                    .add(resource::Column::Id.gt(id.clone())),
+                            ),
+                    );
+                    0
+                }
+                Some(Cursor::Offset(n)) => *n,
+                None => 0,
+            };
+            // One row more than asked says whether there is a next page.
+            let mut rows = select.offset(offset).limit(count + 1).all(conn).await?;
+            let more = rows.len() as u64 > *count;
+            rows.truncate(*count as usize);
+            let next = match rows.last() {
+                Some(_) if more && has_sort => Some(Cursor::Offset(offset + count)),
+                Some(last) if more => Some(Cursor::After {
+                    created: last.created_at,
+                    id: last.id.clone(),
+                }),
+                _ => None,
+            };
+            Ok((rows, next))
+        }
     }
 }
 

@@ -14,6 +14,10 @@ mod cli;
 mod discovery;
 /// SCIM error bodies for every failure, including actix's own.
 mod errors;
+/// The filter SQL and the in-memory evaluator agree on generated filters.
+mod filter_agreement;
+/// Filters, sorting, projection, /.search and cursors.
+mod filters;
 /// Groups: members, nesting, derived User.groups, cascading deletes.
 mod groups;
 /// POST/PUT bodies as Entra, Okta and OneLogin send them; strict mode.

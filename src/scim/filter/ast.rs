@@ -99,7 +99,10 @@ pub enum Filter {
     Not(Box<Filter>),
     /// `emails[type eq "work"]`: some element of `path` satisfies `filter`, whose paths are
     /// relative (sub-attribute names of `path`).
-    ValuePath { path: AttrPath, filter: Box<Filter> },
+    ValuePath {
+        path: AttrPath,
+        filter: Box<Filter>,
+    },
 }
 
 impl fmt::Display for AttrPath {

@@ -1,1 +1,11 @@
-//! SCIM filters (RFC 7644 §3.4.2.2). Placeholder: being written.
+//! SCIM filters (RFC 7644 §3.4.2.2): the syntax tree, its resolution against the schema
+//! registry, and the in-memory evaluator.
+mod ast;
+pub mod eval;
+mod parse;
+pub mod resolve;
+
+pub use ast::{AttrPath, CompValue, CompareOp, Filter};
+pub(crate) use parse::{Ctx, attr_path, bracketed, sub_attr, ws0};
+pub use parse::{FilterError, MAX_DEPTH, MAX_OPERATORS, parse_filter};
+pub use resolve::{Literal, Resolved, resolve};
