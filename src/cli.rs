@@ -39,6 +39,8 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Print the OpenAPI document (identical to openapi/openapi.json).
+    Openapi,
 }
 
 #[derive(Debug, Subcommand)]

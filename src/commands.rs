@@ -13,6 +13,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         None => serve(cli.serve).await,
         Some(Command::Serve(args)) => serve(args).await,
+        Some(Command::Openapi) => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(crate::api::openapi::to_json().as_bytes())?;
+            Ok(out.flush()?)
+        }
         Some(command) => {
             telemetry::init("warn", LogFormat::Text)?;
             admin(command).await
@@ -56,7 +61,7 @@ async fn open(db: &DatabaseArgs) -> anyhow::Result<Store> {
 
 async fn admin(command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Serve(_) => unreachable!("handled by run"),
+        Command::Serve(_) | Command::Openapi => unreachable!("handled by run"),
         Command::Migrate(db) => {
             let store = open(&db).await?;
             store.close().await;

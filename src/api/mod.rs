@@ -11,6 +11,9 @@ mod respond;
 mod trace;
 mod users;
 
+// The OpenAPI document, `/openapi.json` and `/docs`.
+pub mod openapi;
+
 use actix_web::{Route, mime, web};
 
 pub use auth::Tenant;
@@ -64,6 +67,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &ApiSettings) {
         .app_data(web::PathConfig::default().error_handler(error::path_error))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
+        .configure(openapi::configure)
         .service(
             web::scope(SCIM_PREFIX)
                 .service(

@@ -24,6 +24,8 @@ mod groups;
 mod idp_quirks;
 /// Migrations up, down and up again.
 mod migrations;
+/// The OpenAPI document: committed, served, rendered, and in step with the routes.
+mod openapi;
 /// startIndex/count paging and ListResponse.
 mod paging;
 /// One tenant never sees another's data.

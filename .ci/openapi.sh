@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Checks openapi/openapi.json against the running server (issue 8):
+#   1. openapi-spec-validator accepts the document;
+#   2. schemathesis drives a live scimd (temp SQLite, loopback, bearer token) from the document:
+#      no 5xx, and every response matches its documented status, media type and schema;
+#   3. headless Chromium renders /docs and the page lists the operations.
+# Self-contained: Python tools go into a throw-away venv; Chromium is installed if missing.
+# Every wait is bounded and the server is stopped on exit. Prints one summary line per check.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SCHEMATHESIS_VERSION=4.32.5
+SPEC_VALIDATOR_VERSION=0.9.0
+# Schemathesis explores until this budget is spent; the whole run is capped well above it.
+ST_MAX_TIME=${ST_MAX_TIME:-90}
+ST_MAX_EXAMPLES=${ST_MAX_EXAMPLES:-10}
+ST_SEED=${ST_SEED:-20261123}
+
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+    if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
+        kill "$server_pid" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$server_pid" 2>/dev/null || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+summary=()
+note() { summary+=("$1"); printf '%s\n' "$1"; }
+fail() {
+    note "FAIL $1"
+    [[ -f "$work/server.log" ]] && { echo "--- server log (tail)"; tail -n 40 "$work/server.log"; }
+    printf '\n== openapi summary\n'; printf '%s\n' "${summary[@]}"
+    exit 1
+}
+
+started=$SECONDS
+elapsed() { echo "$((SECONDS - started))s"; }
+
+# --- tools -------------------------------------------------------------------------------
+python3 -m venv "$work/venv"
+timeout 600 "$work/venv/bin/pip" install --quiet --disable-pip-version-check \
+    "schemathesis==$SCHEMATHESIS_VERSION" "openapi-spec-validator==$SPEC_VALIDATOR_VERSION" \
+    || fail "pip install of schemathesis/openapi-spec-validator ($(elapsed))"
+if ! command -v chromium >/dev/null; then
+    timeout 600 apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 \
+        || { timeout 300 apt-get update -qq && timeout 600 apt-get install -y -qq \
+            --no-install-recommends chromium >/dev/null; } \
+        || fail "apt-get install chromium ($(elapsed))"
+fi
+
+# --- 1. the document is valid OpenAPI ----------------------------------------------------
+timeout 120 "$work/venv/bin/openapi-spec-validator" openapi/openapi.json >"$work/validator.log" 2>&1 \
+    || { cat "$work/validator.log"; fail "openapi-spec-validator: openapi/openapi.json is invalid"; }
+note "ok   openapi-spec-validator $SPEC_VALIDATOR_VERSION: openapi/openapi.json is valid ($(elapsed))"
+
+# --- a live server -----------------------------------------------------------------------
+timeout 900 cargo build --locked --quiet --bin scimd
+bin="${CARGO_TARGET_DIR:-target}/debug/scimd"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+token=$(python3 -c 'import secrets; print("ci-" + secrets.token_urlsafe(32))')
+base="http://127.0.0.1:$port"
+SCIMD_LISTEN="127.0.0.1:$port" \
+    SCIMD_DATABASE_URL="sqlite://$work/scimd.db?mode=rwc" \
+    SCIMD_BOOTSTRAP_TOKEN="$token" \
+    SCIMD_LOG=warn \
+    "$bin" serve >"$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 100); do
+    curl -fsS -o /dev/null --max-time 2 "$base/readyz" 2>/dev/null && break
+    kill -0 "$server_pid" 2>/dev/null || fail "scimd exited during start-up"
+    sleep 0.2
+done
+curl -fsS -o /dev/null --max-time 2 "$base/readyz" || fail "scimd not ready within 20s"
+
+# --- 2. schemathesis ---------------------------------------------------------------------
+st_filters=()
+# PATCH is documented ahead of its handler (issue 4, being written). Until the route exists
+# it answers 405; skip the PATCH operations then, and test them as soon as it does.
+patch_status=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X PATCH \
+    -H "Authorization: Bearer $token" -H 'Content-Type: application/scim+json' \
+    -d '{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[]}' \
+    "$base/scim/v2/Users/00000000-0000-0000-0000-000000000000")
+if [[ "$patch_status" == 405 ]]; then
+    st_filters+=(--exclude-method PATCH)
+    note "note PATCH is not served yet (405): schemathesis skips the PATCH operations"
+fi
+
+checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
+# Run from the temp dir: schemathesis keeps a cache in ./.schemathesis.
+if (cd "$work" && timeout $((ST_MAX_TIME + 240)) "$work/venv/bin/st" run "$OLDPWD/openapi/openapi.json" \
+    --url "$base" \
+    --header "Authorization: Bearer $token" \
+    --checks "$checks" \
+    --max-examples "$ST_MAX_EXAMPLES" \
+    --max-time "$ST_MAX_TIME" \
+    --request-timeout 10 \
+    --seed "$ST_SEED" \
+    --no-color \
+    --output-sanitize true \
+    "${st_filters[@]}" >"$work/schemathesis.log" 2>&1); then
+    tail -n 25 "$work/schemathesis.log"
+    cases=$(grep -oE '[0-9]+ generated' "$work/schemathesis.log" | tail -n 1 || true)
+    note "ok   schemathesis $SCHEMATHESIS_VERSION: $checks; ${cases:-cases} ($(elapsed))"
+else
+    cat "$work/schemathesis.log"
+    fail "schemathesis $SCHEMATHESIS_VERSION: $checks (seed $ST_SEED; log above) ($(elapsed))"
+fi
+
+# --- 3. the docs page renders in a browser -----------------------------------------------
+# --virtual-time-budget lets the page fetch /openapi.json and render before the DOM is dumped.
+timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
+    --user-data-dir="$work/chromium" --virtual-time-budget=20000 \
+    --dump-dom "$base/docs" >"$work/dom.html" 2>"$work/chromium.log" \
+    || { tail -n 20 "$work/chromium.log"; fail "chromium could not load $base/docs"; }
+operations=$(grep -o 'class="opblock-summary-path"' "$work/dom.html" | wc -l || true)
+documented=$(python3 -c '
+import json
+doc = json.load(open("openapi/openapi.json"))
+methods = {"get", "put", "post", "delete", "patch", "options", "head", "trace"}
+print(sum(1 for item in doc["paths"].values() for m in item if m in methods))')
+if grep -q 'data-path="/scim/v2/Users"' "$work/dom.html" && [[ "$operations" -eq "$documented" ]]; then
+    note "ok   chromium: /docs renders all $operations operations, /scim/v2/Users among them ($(elapsed))"
+else
+    head -c 2000 "$work/dom.html"; echo
+    fail "chromium: /docs shows $operations of $documented operations"
+fi
+
+printf '\n== openapi summary (%s)\n' "$(elapsed)"
+printf '%s\n' "${summary[@]}"

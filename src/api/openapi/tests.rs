@@ -1,0 +1,108 @@
+use serde_json::Value;
+
+use super::messages::SCIM_TYPES;
+use crate::scim::ScimType;
+use crate::scim::schema::{Attribute, Registry};
+
+fn doc() -> Value {
+    serde_json::from_str(super::to_json()).unwrap()
+}
+
+#[test]
+fn every_scim_type_is_listed() {
+    // Fails to compile when a variant is added, so the Error schema's enum stays complete.
+    for t in SCIM_TYPES {
+        match t {
+            ScimType::InvalidFilter
+            | ScimType::TooMany
+            | ScimType::Uniqueness
+            | ScimType::Mutability
+            | ScimType::InvalidSyntax
+            | ScimType::InvalidPath
+            | ScimType::NoTarget
+            | ScimType::InvalidValue
+            | ScimType::InvalidVers
+            | ScimType::Sensitive
+            | ScimType::InvalidCursor
+            | ScimType::InvalidCount => {}
+        }
+    }
+    let listed = &doc()["components"]["schemas"]["Error"]["properties"]["scimType"]["enum"];
+    assert_eq!(listed.as_array().unwrap().len(), SCIM_TYPES.len());
+    assert!(listed.as_array().unwrap().contains(&"invalidCursor".into()));
+}
+
+#[test]
+fn is_openapi_3_1_with_a_license_and_pretty_with_a_trailing_newline() {
+    let text = super::to_json();
+    assert!(text.ends_with("}\n"));
+    assert!(text.starts_with("{\n  \""));
+    let doc = doc();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert_eq!(doc["info"]["license"]["name"], "Apache-2.0");
+}
+
+fn assert_attributes(schema: &Value, attrs: &[Attribute], at: &str) {
+    for attr in attrs {
+        let property = &schema["properties"][&attr.name];
+        assert!(property.is_object(), "{at}{} is missing", attr.name);
+        let expected = if attr.multi_valued { "array" } else { "" };
+        if attr.multi_valued {
+            assert_eq!(property["type"], expected, "{at}{}", attr.name);
+        }
+        if !attr.sub_attributes.is_empty() {
+            let object = if attr.multi_valued {
+                &property["items"]
+            } else {
+                property
+            };
+            assert_attributes(object, &attr.sub_attributes, &format!("{at}{}.", attr.name));
+        }
+    }
+}
+
+#[test]
+fn resource_schemas_cover_every_registry_attribute() {
+    let doc = doc();
+    for rt in Registry::core().resource_types() {
+        let schema = &doc["components"]["schemas"][rt.name()];
+        assert_attributes(schema, &rt.schema.attributes, "");
+        assert_attributes(schema, crate::scim::schema::common_attributes(), "");
+        for ext in &rt.extensions {
+            assert_eq!(
+                schema["properties"][&ext.schema.id]["$ref"],
+                format!("#/components/schemas/{}", ext.schema.name)
+            );
+            let ext_schema = &doc["components"]["schemas"][&ext.schema.name];
+            assert_attributes(ext_schema, &ext.schema.attributes, "");
+        }
+    }
+}
+
+#[test]
+fn canonical_values_are_examples_not_enums() {
+    let doc = doc();
+    let emails_type = &doc["components"]["schemas"]["User"]["properties"]["emails"]["items"]["properties"]
+        ["type"];
+    assert!(emails_type.get("enum").is_none());
+    assert_eq!(emails_type["examples"][0], "work");
+}
+
+#[test]
+fn scim_operations_require_the_bearer_token_and_document_400_and_401() {
+    let doc = doc();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let scim = path.starts_with("/scim/v2");
+            assert_eq!(op.get("security").is_some(), scim, "{method} {path}");
+            if scim {
+                for status in ["400", "401", "500"] {
+                    assert!(
+                        op["responses"].get(status).is_some(),
+                        "{method} {path} {status}"
+                    );
+                }
+            }
+        }
+    }
+}
