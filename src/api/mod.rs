@@ -6,6 +6,7 @@ mod discovery;
 mod error;
 mod groups;
 mod health;
+mod preconditions;
 mod resources;
 mod respond;
 mod trace;
@@ -40,7 +41,7 @@ pub struct AppState {
 impl AppState {
     pub fn capabilities(&self) -> Capabilities {
         Capabilities {
-            patch: false,
+            patch: true,
             bulk: None,
             filter: true,
             max_results: self.settings.max_results,
@@ -76,6 +77,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &ApiSettings) {
                     resource("/Users/{id}")
                         .route(web::get().to(users::get_user))
                         .route(web::put().to(users::replace_user))
+                        .route(web::patch().to(users::patch_user))
                         .route(web::delete().to(users::delete_user)),
                 )
                 .service(
@@ -88,6 +90,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &ApiSettings) {
                     resource("/Groups/{id}")
                         .route(web::get().to(groups::get_group))
                         .route(web::put().to(groups::replace_group))
+                        .route(web::patch().to(groups::patch_group))
                         .route(web::delete().to(groups::delete_group)),
                 )
                 .service(resource("/.search").route(web::post().to(resources::search_root)))

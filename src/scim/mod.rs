@@ -7,6 +7,7 @@ pub mod error;
 pub mod etag;
 pub mod filter;
 pub mod list;
+pub mod patch;
 pub mod path;
 pub mod projection;
 pub mod query;

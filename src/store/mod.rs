@@ -58,6 +58,9 @@ pub enum StoreError {
     Config(String),
     #[error("corrupt data: {0}")]
     Corrupt(String),
+    /// `If-Match` named a version the resource no longer has.
+    #[error("the resource has changed since the version the client named")]
+    PreconditionFailed,
 }
 
 impl StoreError {
@@ -144,6 +147,9 @@ impl From<StoreError> for ScimError {
                 "the resource was modified concurrently too many times; retry the request",
             ),
             StoreError::Rejected(err) => err,
+            StoreError::PreconditionFailed => ScimError::precondition_failed(
+                "the resource has changed since that version (If-Match); read it again and retry",
+            ),
             StoreError::Database(err) => {
                 tracing::error!(error = %err, "database error");
                 ScimError::internal()

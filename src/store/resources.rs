@@ -12,6 +12,7 @@ use super::convert::to_resource;
 use super::sql::{self, Dialect};
 use super::{Store, StoreError, TenantId, index, members, now};
 use crate::scim::ScimError;
+use crate::scim::patch::MemberChange;
 use crate::scim::query::{Cursor, ListQuery, SortOrder, Window};
 use crate::scim::resource::{Derived, MemberInput, Resource};
 use crate::scim::schema::ResourceKind;
@@ -27,6 +28,8 @@ pub struct Write {
     pub derived: Derived,
     /// Group members to set; `None` leaves membership alone.
     pub members: Option<Vec<MemberInput>>,
+    /// A PATCH's changes to Group members, applied row by row.
+    pub member_change: Option<MemberChange>,
     /// A new password hash; `None` keeps the stored one.
     pub password_hash: Option<String>,
 }
@@ -208,7 +211,16 @@ impl<'a> Resources<'a> {
     /// Replaces resource `id` with what `rules` makes of its current state, in one
     /// transaction whose UPDATE only succeeds if nobody changed the row since it was read.
     #[tracing::instrument(skip_all, fields(tenant = %self.tenant, kind = self.kind.as_str()))]
-    pub async fn replace<F>(&self, id: &str, rules: F) -> Result<Resource, StoreError>
+    ///
+    /// With `expected` (an `If-Match` version), a resource at any other version is not
+    /// touched: [`StoreError::PreconditionFailed`]. The check is the UPDATE's own
+    /// `version = expected` condition, so a writer in between cannot slip through.
+    pub async fn replace<F>(
+        &self,
+        id: &str,
+        expected: Option<i64>,
+        rules: F,
+    ) -> Result<Resource, StoreError>
     where
         F: Fn(&Resource) -> Result<Write, ScimError>,
     {
@@ -216,7 +228,7 @@ impl<'a> Resources<'a> {
             return Err(StoreError::NotFound);
         }
         for _ in 0..MAX_ATTEMPTS {
-            match self.try_replace(id, &rules).await {
+            match self.try_replace(id, expected, &rules).await {
                 Ok(resource) => return Ok(resource),
                 Err(Attempt::Retry) => continue,
                 Err(Attempt::Failed(err)) => return Err(err),
@@ -225,7 +237,12 @@ impl<'a> Resources<'a> {
         Err(StoreError::Conflict)
     }
 
-    async fn try_replace<F>(&self, id: &str, rules: &F) -> Result<Resource, Attempt>
+    async fn try_replace<F>(
+        &self,
+        id: &str,
+        expected: Option<i64>,
+        rules: &F,
+    ) -> Result<Resource, Attempt>
     where
         F: Fn(&Resource) -> Result<Write, ScimError>,
     {
@@ -236,6 +253,9 @@ impl<'a> Resources<'a> {
             .one(&tx)
             .await?
             .ok_or(Attempt::Failed(StoreError::NotFound))?;
+        if expected.is_some_and(|v| v != row.version) {
+            return Err(Attempt::Failed(StoreError::PreconditionFailed));
+        }
         let current = to_resource(row.clone(), self.kind)?;
         let write = rules(&current).map_err(|e| Attempt::Failed(e.into()))?;
         let at = now();
@@ -263,11 +283,17 @@ impl<'a> Resources<'a> {
             .await
             .map_err(|e| self.unique(e))?;
         if result.rows_affected == 0 {
-            return Err(Attempt::Retry);
+            return Err(match expected {
+                Some(_) => Attempt::Failed(StoreError::PreconditionFailed),
+                None => Attempt::Retry,
+            });
         }
         index::set(&tx, self.tenant, self.kind, id, &write.derived.index).await?;
         if let Some(inputs) = &write.members {
             members::set(&tx, self.tenant, id, inputs).await?;
+        }
+        if let Some(change) = &write.member_change {
+            members::apply(&tx, self.tenant, id, change).await?;
         }
         let row = resource::Model {
             name_ci: columns.name_ci.clone(),
@@ -287,21 +313,35 @@ impl<'a> Resources<'a> {
 
     /// Deletes resource `id` and, in the same transaction, every membership that names it.
     #[tracing::instrument(skip_all, fields(tenant = %self.tenant, kind = self.kind.as_str()))]
-    pub async fn delete(&self, id: &str) -> Result<(), StoreError> {
+    pub async fn delete(&self, id: &str, expected: Option<i64>) -> Result<(), StoreError> {
         if !is_resource_id(id) {
             return Err(StoreError::NotFound);
         }
         let tx = self.store.writer.begin().await?;
+        // Before the row goes: the cascade would hide which groups held it. A failed
+        // precondition below rolls this back too.
         members::detach(&tx, self.tenant, id).await?;
-        let result = resource::Entity::delete_many()
+        let mut delete = resource::Entity::delete_many()
             .filter(resource::Column::TenantId.eq(self.tenant.get()))
             .filter(resource::Column::ResourceType.eq(self.kind.as_str()))
-            .filter(resource::Column::Id.eq(id))
-            .exec(&tx)
-            .await?;
+            .filter(resource::Column::Id.eq(id));
+        if let Some(version) = expected {
+            delete = delete.filter(resource::Column::Version.eq(version));
+        }
+        let result = delete.exec(&tx).await?;
         if result.rows_affected == 0 {
             // Nothing was deleted; the transaction rolls back on drop.
-            return Err(StoreError::NotFound);
+            let exists = self
+                .scoped()
+                .filter(resource::Column::Id.eq(id))
+                .count(&tx)
+                .await?
+                > 0;
+            return Err(if exists {
+                StoreError::PreconditionFailed
+            } else {
+                StoreError::NotFound
+            });
         }
         tx.commit().await?;
         Ok(())

@@ -26,6 +26,8 @@ mod idp_quirks;
 mod migrations;
 /// startIndex/count paging and ListResponse.
 mod paging;
+/// PATCH in the shapes IdPs send; ETags.
+mod patch;
 /// One tenant never sees another's data.
 mod tenancy;
 /// Users: create, read, replace, delete, uniqueness, concurrency.
