@@ -2,6 +2,7 @@
 //! imports actix-web.
 
 mod auth;
+mod bulk;
 mod discovery;
 mod error;
 mod groups;
@@ -11,6 +12,7 @@ mod resources;
 mod respond;
 mod trace;
 mod users;
+mod writes;
 
 use actix_web::{Route, mime, web};
 
@@ -18,7 +20,7 @@ pub use auth::Tenant;
 pub use respond::{SCIM_PREFIX, scim_base};
 pub use trace::ScimdRootSpan;
 
-use crate::scim::discovery::Capabilities;
+use crate::scim::discovery::{BulkLimits, Capabilities};
 use crate::scim::validate::Leniency;
 use crate::store::Store;
 
@@ -42,7 +44,10 @@ impl AppState {
     pub fn capabilities(&self) -> Capabilities {
         Capabilities {
             patch: true,
-            bulk: None,
+            bulk: Some(BulkLimits {
+                max_operations: bulk::MAX_OPERATIONS as u64,
+                max_payload_size: self.settings.max_payload as u64,
+            }),
             filter: true,
             max_results: self.settings.max_results,
             sort: true,
@@ -94,6 +99,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &ApiSettings) {
                         .route(web::delete().to(groups::delete_group)),
                 )
                 .service(resource("/.search").route(web::post().to(resources::search_root)))
+                .service(resource("/Bulk").route(web::post().to(bulk::post_bulk)))
                 .service(
                     resource("/ServiceProviderConfig")
                         .route(get(discovery::service_provider_config)),

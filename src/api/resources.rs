@@ -8,24 +8,18 @@ use super::AppState;
 use super::auth::Tenant;
 use super::preconditions::Preconditions;
 use super::respond::{self, BaseUrl};
+use super::writes::{self, not_found_as, resource_type};
 use crate::scim::filter::{self, resolve::resolve_sort};
 use crate::scim::list::{cursor_response, list_response};
-use crate::scim::patch;
 use crate::scim::projection::Projection;
 use crate::scim::query::{self, Cursor, Params, SEARCH_REQUEST_URN, Window, plan};
-use crate::scim::resource::{self as scim_resource, Prepared, Resource};
-use crate::scim::schema::{Registry, ResourceKind, ResourceType};
+use crate::scim::schema::{Registry, ResourceKind};
 use crate::scim::{ScimError, validate};
-use crate::secrets;
-use crate::store::{Part, Write};
+use crate::store::Part;
 
 /// Query parameters as sent, names compared case-insensitively; unknown ones (Entra's
 /// `aadOptscim062020`) are ignored.
 pub type QueryPairs = web::Query<Vec<(String, String)>>;
-
-fn resource_type(kind: ResourceKind) -> &'static ResourceType {
-    Registry::core().resource_type(kind)
-}
 
 /// `attributes`/`excludedAttributes` of a single-resource request (RFC 7644 §3.9).
 fn projection(kind: ResourceKind, query: &QueryPairs) -> Projection {
@@ -37,32 +31,6 @@ fn projection(kind: ResourceKind, query: &QueryPairs) -> Projection {
     )
 }
 
-/// Validates a POST/PUT body and hashes its password off the async workers.
-async fn prepare(
-    state: &AppState,
-    kind: ResourceKind,
-    body: &Value,
-) -> Result<(Prepared, Option<String>), ScimError> {
-    let data = validate::normalize(resource_type(kind), body, state.settings.leniency)?;
-    let mut prepared = scim_resource::prepare(kind, data);
-    let hash = match prepared.password.take() {
-        Some(password) => Some(hash(password).await?),
-        None => None,
-    };
-    Ok((prepared, hash))
-}
-
-/// Argon2 off the async workers.
-async fn hash(password: String) -> Result<String, ScimError> {
-    web::block(move || secrets::hash_password(&password))
-        .await
-        .map_err(|_| ScimError::internal())?
-        .map_err(|e| {
-            tracing::error!(error = %e, "password hashing failed");
-            ScimError::internal()
-        })
-}
-
 pub async fn create(
     kind: ResourceKind,
     state: web::Data<AppState>,
@@ -71,20 +39,7 @@ pub async fn create(
     query: QueryPairs,
     body: Value,
 ) -> Result<HttpResponse, ScimError> {
-    let (prepared, password_hash) = prepare(&state, kind, &body).await?;
-    let write = Write {
-        derived: scim_resource::derive(resource_type(kind), &prepared.data)?,
-        data: prepared.data,
-        members: prepared.members,
-        member_change: None,
-        password_hash,
-    };
-    let created = state
-        .store
-        .tenant(tenant.id)
-        .resources(kind)
-        .create(write)
-        .await?;
+    let created = writes::create(&state, tenant.id, kind, &body).await?;
     Ok(respond::resource(
         StatusCode::CREATED,
         &created,
@@ -124,8 +79,7 @@ pub async fn get(
     ))
 }
 
-/// PUT replaces every readWrite attribute: what the body omits is cleared, except that
-/// immutable values stay and an omitted (writeOnly) password keeps the stored hash.
+/// PUT /Users/{id}, PUT /Groups/{id}.
 // Handlers take their extractors one by one; bundling them would only rename the list.
 #[allow(clippy::too_many_arguments)]
 pub async fn replace(
@@ -138,25 +92,8 @@ pub async fn replace(
     pre: Preconditions,
     body: Value,
 ) -> Result<HttpResponse, ScimError> {
-    let (prepared, password_hash) = prepare(&state, kind, &body).await?;
     let rt = resource_type(kind);
-    let replaced = state
-        .store
-        .tenant(tenant.id)
-        .resources(kind)
-        .replace(id, pre.if_match, |current: &Resource| {
-            let mut data = prepared.data.clone();
-            validate::keep_immutable(rt, &current.data, &mut data)?;
-            Ok(Write {
-                derived: scim_resource::derive(rt, &data)?,
-                data,
-                members: prepared.members.clone(),
-                member_change: None,
-                password_hash: password_hash.clone(),
-            })
-        })
-        .await
-        .map_err(|e| not_found_as(e, kind, id))?;
+    let replaced = writes::replace(&state, tenant.id, kind, id, pre.if_match, &body).await?;
     Ok(respond::resource(
         StatusCode::OK,
         &replaced,
@@ -173,13 +110,7 @@ pub async fn delete(
     id: &str,
     pre: Preconditions,
 ) -> Result<HttpResponse, ScimError> {
-    state
-        .store
-        .tenant(tenant.id)
-        .resources(kind)
-        .delete(id, pre.if_match)
-        .await
-        .map_err(|e| not_found_as(e, kind, id))?;
+    writes::delete(&state, tenant.id, kind, id, pre.if_match).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -197,40 +128,8 @@ pub async fn patch(
     pre: Preconditions,
     body: Value,
 ) -> Result<HttpResponse, ScimError> {
-    let leniency = state.settings.leniency;
-    let ops = patch::parse(&body, leniency)?;
     let rt = resource_type(kind);
-    let resources = state.store.tenant(tenant.id).resources(kind);
-    if ops.is_empty() {
-        return get(
-            kind,
-            state.clone(),
-            tenant,
-            base,
-            id,
-            query,
-            Preconditions::default(),
-        )
-        .await;
-    }
-    let password_hash = match patch::password(&ops) {
-        Some(password) => Some(hash(password).await?),
-        None => None,
-    };
-    let patched = resources
-        .replace(id, pre.if_match, |current: &Resource| {
-            let (data, change) = patch::apply(rt, &current.data, &ops, leniency)?;
-            let prepared = scim_resource::prepare(kind, data);
-            Ok(Write {
-                derived: scim_resource::derive(rt, &prepared.data)?,
-                data: prepared.data,
-                members: None,
-                member_change: (!change.is_empty()).then_some(change),
-                password_hash: password_hash.clone(),
-            })
-        })
-        .await
-        .map_err(|e| not_found_as(e, kind, id))?;
+    let patched = writes::patch(&state, tenant.id, kind, id, pre.if_match, &body).await?;
     Ok(respond::resource(
         StatusCode::OK,
         &patched,
@@ -416,13 +315,5 @@ fn membership_attribute(kind: ResourceKind) -> &'static str {
     match kind {
         ResourceKind::Group => "members",
         ResourceKind::User => "groups",
-    }
-}
-
-/// Names the resource in a 404 so the detail says what was not found.
-fn not_found_as(err: crate::store::StoreError, kind: ResourceKind, id: &str) -> ScimError {
-    match err {
-        crate::store::StoreError::NotFound => ScimError::resource_not_found(kind.as_str(), id),
-        other => other.into(),
     }
 }

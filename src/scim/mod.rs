@@ -2,6 +2,7 @@
 //! representation, list paging and discovery documents. Nothing here touches HTTP or SQL, so
 //! every rule is unit-tested on its own.
 
+pub mod bulk;
 pub mod discovery;
 pub mod error;
 pub mod etag;

@@ -740,7 +740,9 @@ mod tests {
 
     fn run(data: Value, body: Value) -> Result<(Map<String, Value>, MemberChange), ScimError> {
         let ops = parse(&body, Leniency::Lenient)?;
-        let Value::Object(data) = data else { unreachable!() };
+        let Value::Object(data) = data else {
+            unreachable!()
+        };
         apply(user(), &data, &ops, Leniency::Lenient)
     }
 
@@ -795,7 +797,9 @@ mod tests {
     fn whole_extension_object_and_removing_it() {
         let (data, _) = run(
             json!({"userName": "u"}),
-            patch_body(json!([{"op": "add", "path": ENTERPRISE_USER_URN, "value": {"department": "d"}}])),
+            patch_body(
+                json!([{"op": "add", "path": ENTERPRISE_USER_URN, "value": {"department": "d"}}]),
+            ),
         )
         .unwrap();
         assert_eq!(data[ENTERPRISE_USER_URN], json!({"department": "d"}));
@@ -811,7 +815,9 @@ mod tests {
     fn group_member_operations_become_a_change_set() {
         let group = Registry::core().resource_type(ResourceKind::Group);
         let data = json!({"displayName": "g"});
-        let Value::Object(data) = data else { unreachable!() };
+        let Value::Object(data) = data else {
+            unreachable!()
+        };
         let body = patch_body(json!([
             {"op": "add", "path": "members", "value": [{"value": "a"}, {"value": "b"}]},
             {"op": "remove", "path": "members", "value": [{"value": "c"}]},

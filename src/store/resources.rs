@@ -247,9 +247,13 @@ impl<'a> Resources<'a> {
         F: Fn(&Resource) -> Result<Write, ScimError>,
     {
         let tx = self.store.writer.begin().await?;
-        let row = self
-            .scoped()
-            .filter(resource::Column::Id.eq(id))
+        let mut read = self.scoped().filter(resource::Column::Id.eq(id));
+        if tx.get_database_backend() == sea_orm::DbBackend::Postgres {
+            // Concurrent writers to one row queue here instead of failing the version check
+            // and retrying (SQLite has a single writer connection, so they queue anyway).
+            read = read.lock_exclusive();
+        }
+        let row = read
             .one(&tx)
             .await?
             .ok_or(Attempt::Failed(StoreError::NotFound))?;

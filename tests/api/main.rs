@@ -8,6 +8,8 @@ mod helpers;
 
 /// Bearer tokens, bootstrap, health endpoints.
 mod auth;
+/// /Bulk: bulkId references, per-operation results, limits.
+mod bulk;
 /// The scimd binary's subcommands: tenants, tokens, migrate.
 mod cli;
 /// /ServiceProviderConfig, /ResourceTypes, /Schemas.
