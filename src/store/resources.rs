@@ -4,7 +4,7 @@ use entity::resource;
 use sea_orm::sea_query::{NullOrdering, Order, SimpleExpr};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, SqlErr, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, SqlErr,
 };
 use serde_json::{Map, Value};
 
@@ -116,7 +116,7 @@ impl<'a> Resources<'a> {
             last_modified: at,
             version: 1,
         };
-        let tx = self.store.writer.begin().await?;
+        let tx = self.store.begin_write().await?;
         resource::Entity::insert(resource::ActiveModel::from(row.clone()))
             .exec_without_returning(&tx)
             .await
@@ -158,7 +158,7 @@ impl<'a> Resources<'a> {
     pub async fn import(&self, writes: &[Write]) -> Result<Vec<String>, StoreError> {
         const ROWS: usize = 200;
         let at = now();
-        let tx = self.store.writer.begin().await?;
+        let tx = self.store.begin_write().await?;
         let mut ids = Vec::with_capacity(writes.len());
         for chunk in writes.chunks(ROWS) {
             let rows: Vec<resource::ActiveModel> = chunk
@@ -246,7 +246,7 @@ impl<'a> Resources<'a> {
     where
         F: Fn(&Resource) -> Result<Write, ScimError>,
     {
-        let tx = self.store.writer.begin().await?;
+        let tx = self.store.begin_write().await?;
         let mut read = self.scoped().filter(resource::Column::Id.eq(id));
         if tx.get_database_backend() == sea_orm::DbBackend::Postgres {
             // Concurrent writers to one row queue here instead of failing the version check
@@ -321,7 +321,7 @@ impl<'a> Resources<'a> {
         if !is_resource_id(id) {
             return Err(StoreError::NotFound);
         }
-        let tx = self.store.writer.begin().await?;
+        let tx = self.store.begin_write().await?;
         // Before the row goes: the cascade would hide which groups held it. A failed
         // precondition below rolls this back too.
         members::detach(&tx, self.tenant, id).await?;

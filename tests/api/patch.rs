@@ -465,3 +465,29 @@ async fn parallel_member_adds_are_never_lost() {
     let g = json_ok(app.get(&path).await).await;
     assert_eq!(g["members"].as_array().unwrap().len(), 24);
 }
+
+#[tokio::test]
+async fn two_instances_on_one_database_lose_no_update() {
+    let first = spawn_app().await;
+    let second = first.second_instance().await;
+    let group = first.create_group("shared", &[]).await;
+    let mut users = Vec::new();
+    for i in 0..24 {
+        users.push(first.create_user(&format!("s{i}")).await);
+    }
+    let path = format!("/Groups/{group}");
+    let sends = users.iter().enumerate().map(|(i, u)| {
+        let body = ops(json!([{"op": "add", "path": "members", "value": [{"value": u}]}]));
+        let app = if i % 2 == 0 { &first } else { &second };
+        let path = &path;
+        async move { patch(app, path, &body).await.status() }
+    });
+    let statuses = futures_util::future::join_all(sends).await;
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::OK),
+        "{statuses:?}"
+    );
+    let g = json_ok(second.get(&path).await).await;
+    assert_eq!(g["members"].as_array().unwrap().len(), 24);
+    assert_eq!(g["meta"]["version"], "W/\"25\"");
+}
