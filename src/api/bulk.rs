@@ -121,17 +121,17 @@ impl Run<'_> {
         });
         let id = op.id.clone().unwrap_or_default();
         let data = op.data.clone().unwrap_or(Value::Null);
-        let (state, tenant) = (self.state, self.tenant);
+        // Bulk answers carry no resource bodies, so memberships are never loaded.
+        let scope = writes::Scope {
+            state: self.state,
+            tenant: self.tenant,
+            kind: op.kind,
+            memberships: false,
+        };
         let outcome = match op.method {
-            Method::Put => writes::replace(state, tenant, op.kind, &id, if_match, &data)
-                .await
-                .map(Some),
-            Method::Patch => writes::patch(state, tenant, op.kind, &id, if_match, &data)
-                .await
-                .map(Some),
-            Method::Delete => writes::delete(state, tenant, op.kind, &id, if_match)
-                .await
-                .map(|()| None),
+            Method::Put => writes::replace(scope, &id, if_match, &data).await.map(Some),
+            Method::Patch => writes::patch(scope, &id, if_match, &data).await.map(Some),
+            Method::Delete => writes::delete(scope, &id, if_match).await.map(|()| None),
             Method::Post => return,
         };
         match outcome {
@@ -152,7 +152,12 @@ impl Run<'_> {
             return;
         };
         let kind: ResourceKind = first.kind;
-        let resources = self.state.store.tenant(self.tenant).resources(kind);
+        let resources = self
+            .state
+            .store
+            .tenant(self.tenant)
+            .resources(kind)
+            .memberships(false);
         let writes: Vec<Write> = batch.iter().map(|(_, _, w)| w.clone()).collect();
         if let Ok(ids) = resources.import(&writes).await {
             for ((i, op, _), id) in batch.iter().zip(ids) {

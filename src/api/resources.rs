@@ -21,6 +21,21 @@ use crate::store::Part;
 /// `aadOptscim062020`) are ignored.
 pub type QueryPairs = web::Query<Vec<(String, String)>>;
 
+/// Where a single-resource write happens; memberships are loaded only if shown.
+fn scope<'a>(
+    state: &'a AppState,
+    tenant: &Tenant,
+    kind: ResourceKind,
+    shown: &Projection,
+) -> writes::Scope<'a> {
+    writes::Scope {
+        state,
+        tenant: tenant.id,
+        kind,
+        memberships: shown.includes(resource_type(kind), membership_attribute(kind)),
+    }
+}
+
 /// `attributes`/`excludedAttributes` of a single-resource request (RFC 7644 §3.9).
 fn projection(kind: ResourceKind, query: &QueryPairs) -> Projection {
     let params = Params::from_query(query);
@@ -39,13 +54,14 @@ pub async fn create(
     query: QueryPairs,
     body: Value,
 ) -> Result<HttpResponse, ScimError> {
-    let created = writes::create(&state, tenant.id, kind, &body).await?;
+    let shown = projection(kind, &query);
+    let created = writes::create(scope(&state, &tenant, kind, &shown), &body).await?;
     Ok(respond::resource(
         StatusCode::CREATED,
         &created,
         resource_type(kind),
         &base,
-        &projection(kind, &query),
+        &shown,
     ))
 }
 
@@ -58,10 +74,12 @@ pub async fn get(
     query: QueryPairs,
     pre: Preconditions,
 ) -> Result<HttpResponse, ScimError> {
+    let shown = projection(kind, &query);
     let found = state
         .store
         .tenant(tenant.id)
         .resources(kind)
+        .memberships(shown.includes(resource_type(kind), membership_attribute(kind)))
         .get(id)
         .await
         .map_err(|e| not_found_as(e, kind, id))?;
@@ -75,7 +93,7 @@ pub async fn get(
         &found,
         resource_type(kind),
         &base,
-        &projection(kind, &query),
+        &shown,
     ))
 }
 
@@ -92,14 +110,15 @@ pub async fn replace(
     pre: Preconditions,
     body: Value,
 ) -> Result<HttpResponse, ScimError> {
-    let rt = resource_type(kind);
-    let replaced = writes::replace(&state, tenant.id, kind, id, pre.if_match, &body).await?;
+    let shown = projection(kind, &query);
+    let scope = scope(&state, &tenant, kind, &shown);
+    let replaced = writes::replace(scope, id, pre.if_match, &body).await?;
     Ok(respond::resource(
         StatusCode::OK,
         &replaced,
-        rt,
+        resource_type(kind),
         &base,
-        &projection(kind, &query),
+        &shown,
     ))
 }
 
@@ -110,7 +129,8 @@ pub async fn delete(
     id: &str,
     pre: Preconditions,
 ) -> Result<HttpResponse, ScimError> {
-    writes::delete(&state, tenant.id, kind, id, pre.if_match).await?;
+    let scope = scope(&state, &tenant, kind, &Projection::Default);
+    writes::delete(scope, id, pre.if_match).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -128,14 +148,15 @@ pub async fn patch(
     pre: Preconditions,
     body: Value,
 ) -> Result<HttpResponse, ScimError> {
-    let rt = resource_type(kind);
-    let patched = writes::patch(&state, tenant.id, kind, id, pre.if_match, &body).await?;
+    let shown = projection(kind, &query);
+    let scope = scope(&state, &tenant, kind, &shown);
+    let patched = writes::patch(scope, id, pre.if_match, &body).await?;
     Ok(respond::resource(
         StatusCode::OK,
         &patched,
-        rt,
+        resource_type(kind),
         &base,
-        &projection(kind, &query),
+        &shown,
     ))
 }
 

@@ -56,38 +56,45 @@ pub fn new_write(
     })
 }
 
-pub async fn create(
-    state: &AppState,
-    tenant: TenantId,
-    kind: ResourceKind,
-    body: &Value,
-) -> Result<Resource, ScimError> {
-    let (prepared, password_hash) = prepare(state, kind, body).await?;
-    let write = new_write(kind, prepared, password_hash)?;
-    Ok(state
-        .store
-        .tenant(tenant)
-        .resources(kind)
-        .create(write)
-        .await?)
+/// Where a write happens and what its answer needs.
+#[derive(Clone, Copy)]
+pub struct Scope<'a> {
+    pub state: &'a AppState,
+    pub tenant: TenantId,
+    pub kind: ResourceKind,
+    /// Whether the returned resource carries memberships (skipped when excluded).
+    pub memberships: bool,
+}
+
+impl Scope<'_> {
+    fn resources(&self) -> crate::store::Resources<'_> {
+        self.state
+            .store
+            .tenant(self.tenant)
+            .resources(self.kind)
+            .memberships(self.memberships)
+    }
+}
+
+pub async fn create(scope: Scope<'_>, body: &Value) -> Result<Resource, ScimError> {
+    let (prepared, password_hash) = prepare(scope.state, scope.kind, body).await?;
+    let write = new_write(scope.kind, prepared, password_hash)?;
+    Ok(scope.resources().create(write).await?)
 }
 
 /// PUT replaces every readWrite attribute: what the body omits is cleared, except that
 /// immutable values stay and an omitted (writeOnly) password keeps the stored hash.
 pub async fn replace(
-    state: &AppState,
-    tenant: TenantId,
-    kind: ResourceKind,
+    scope: Scope<'_>,
     id: &str,
     if_match: Option<i64>,
     body: &Value,
 ) -> Result<Resource, ScimError> {
-    let (prepared, password_hash) = prepare(state, kind, body).await?;
+    let kind = scope.kind;
+    let (prepared, password_hash) = prepare(scope.state, kind, body).await?;
     let rt = resource_type(kind);
-    state
-        .store
-        .tenant(tenant)
-        .resources(kind)
+    scope
+        .resources()
         .replace(id, if_match, |current: &Resource| {
             let mut data = prepared.data.clone();
             validate::keep_immutable(rt, &current.data, &mut data)?;
@@ -105,17 +112,16 @@ pub async fn replace(
 
 /// PATCH (RFC 7644 §3.5.2): all operations apply in one transaction, or none does.
 pub async fn patch(
-    state: &AppState,
-    tenant: TenantId,
-    kind: ResourceKind,
+    scope: Scope<'_>,
     id: &str,
     if_match: Option<i64>,
     body: &Value,
 ) -> Result<Resource, ScimError> {
-    let leniency = state.settings.leniency;
+    let kind = scope.kind;
+    let leniency = scope.state.settings.leniency;
     let ops = patch::parse(body, leniency)?;
     let rt = resource_type(kind);
-    let resources = state.store.tenant(tenant).resources(kind);
+    let resources = scope.resources();
     if ops.is_empty() {
         return resources
             .get(id)
@@ -142,17 +148,10 @@ pub async fn patch(
         .map_err(|e| not_found_as(e, kind, id))
 }
 
-pub async fn delete(
-    state: &AppState,
-    tenant: TenantId,
-    kind: ResourceKind,
-    id: &str,
-    if_match: Option<i64>,
-) -> Result<(), ScimError> {
-    state
-        .store
-        .tenant(tenant)
-        .resources(kind)
+pub async fn delete(scope: Scope<'_>, id: &str, if_match: Option<i64>) -> Result<(), ScimError> {
+    let kind = scope.kind;
+    scope
+        .resources()
         .delete(id, if_match)
         .await
         .map_err(|e| not_found_as(e, kind, id))
