@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use super::AppState;
 use super::auth::Tenant;
+use super::preconditions::Preconditions;
 use super::resources::{self, QueryPairs};
 use super::respond::BaseUrl;
 use crate::scim::ScimError;
@@ -29,8 +30,9 @@ pub async fn get_group(
     base: BaseUrl,
     id: web::Path<String>,
     query: QueryPairs,
+    pre: Preconditions,
 ) -> Result<HttpResponse, ScimError> {
-    resources::get(KIND, state, tenant, base, &id, query).await
+    resources::get(KIND, state, tenant, base, &id, query, pre).await
 }
 
 /// PUT /Groups/{id}: replace a Group.
@@ -40,9 +42,20 @@ pub async fn replace_group(
     base: BaseUrl,
     id: web::Path<String>,
     query: QueryPairs,
+    pre: Preconditions,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ScimError> {
-    resources::replace(KIND, state, tenant, base, &id, query, body.into_inner()).await
+    resources::replace(
+        KIND,
+        state,
+        tenant,
+        base,
+        &id,
+        query,
+        pre,
+        body.into_inner(),
+    )
+    .await
 }
 
 /// DELETE /Groups/{id}
@@ -50,8 +63,9 @@ pub async fn delete_group(
     state: web::Data<AppState>,
     tenant: Tenant,
     id: web::Path<String>,
+    pre: Preconditions,
 ) -> Result<HttpResponse, ScimError> {
-    resources::delete(KIND, state, tenant, &id).await
+    resources::delete(KIND, state, tenant, &id, pre).await
 }
 
 /// GET /Groups: a ListResponse page.
@@ -72,4 +86,27 @@ pub async fn search_groups(
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ScimError> {
     resources::search(KIND, state, tenant, base, body.into_inner()).await
+}
+
+/// PATCH /Groups/{id}: add, replace and remove operations (RFC 7644 §3.5.2).
+pub async fn patch_group(
+    state: web::Data<AppState>,
+    tenant: Tenant,
+    base: BaseUrl,
+    id: web::Path<String>,
+    query: QueryPairs,
+    pre: Preconditions,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ScimError> {
+    resources::patch(
+        KIND,
+        state,
+        tenant,
+        base,
+        &id,
+        query,
+        pre,
+        body.into_inner(),
+    )
+    .await
 }

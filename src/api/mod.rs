@@ -2,14 +2,17 @@
 //! imports actix-web.
 
 mod auth;
+mod bulk;
 mod discovery;
 mod error;
 mod groups;
 mod health;
+mod preconditions;
 mod resources;
 mod respond;
 mod trace;
 mod users;
+mod writes;
 
 // The OpenAPI document, `/openapi.json` and `/docs`.
 pub mod openapi;
@@ -20,7 +23,7 @@ pub use auth::Tenant;
 pub use respond::{SCIM_PREFIX, scim_base};
 pub use trace::ScimdRootSpan;
 
-use crate::scim::discovery::Capabilities;
+use crate::scim::discovery::{BulkLimits, Capabilities};
 use crate::scim::validate::Leniency;
 use crate::store::Store;
 
@@ -43,8 +46,11 @@ pub struct AppState {
 impl AppState {
     pub fn capabilities(&self) -> Capabilities {
         Capabilities {
-            patch: false,
-            bulk: None,
+            patch: true,
+            bulk: Some(BulkLimits {
+                max_operations: bulk::MAX_OPERATIONS as u64,
+                max_payload_size: self.settings.max_payload as u64,
+            }),
             filter: true,
             max_results: self.settings.max_results,
             sort: true,
@@ -80,6 +86,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &ApiSettings) {
                     resource("/Users/{id}")
                         .route(web::get().to(users::get_user))
                         .route(web::put().to(users::replace_user))
+                        .route(web::patch().to(users::patch_user))
                         .route(web::delete().to(users::delete_user)),
                 )
                 .service(
@@ -92,9 +99,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &ApiSettings) {
                     resource("/Groups/{id}")
                         .route(web::get().to(groups::get_group))
                         .route(web::put().to(groups::replace_group))
+                        .route(web::patch().to(groups::patch_group))
                         .route(web::delete().to(groups::delete_group)),
                 )
                 .service(resource("/.search").route(web::post().to(resources::search_root)))
+                .service(resource("/Bulk").route(web::post().to(bulk::post_bulk)))
                 .service(
                     resource("/ServiceProviderConfig")
                         .route(get(discovery::service_provider_config)),

@@ -6,23 +6,34 @@ use serde_json::Value;
 
 use super::AppState;
 use super::auth::Tenant;
+use super::preconditions::Preconditions;
 use super::respond::{self, BaseUrl};
+use super::writes::{self, not_found_as, resource_type};
 use crate::scim::filter::{self, resolve::resolve_sort};
 use crate::scim::list::{cursor_response, list_response};
 use crate::scim::projection::Projection;
 use crate::scim::query::{self, Cursor, Params, SEARCH_REQUEST_URN, Window, plan};
-use crate::scim::resource::{self as scim_resource, Prepared};
-use crate::scim::schema::{Registry, ResourceKind, ResourceType};
+use crate::scim::schema::{Registry, ResourceKind};
 use crate::scim::{ScimError, validate};
-use crate::secrets;
-use crate::store::{Part, Write};
+use crate::store::Part;
 
 /// Query parameters as sent, names compared case-insensitively; unknown ones (Entra's
 /// `aadOptscim062020`) are ignored.
 pub type QueryPairs = web::Query<Vec<(String, String)>>;
 
-fn resource_type(kind: ResourceKind) -> &'static ResourceType {
-    Registry::core().resource_type(kind)
+/// Where a single-resource write happens; memberships are loaded only if shown.
+fn scope<'a>(
+    state: &'a AppState,
+    tenant: &Tenant,
+    kind: ResourceKind,
+    shown: &Projection,
+) -> writes::Scope<'a> {
+    writes::Scope {
+        state,
+        tenant: tenant.id,
+        kind,
+        memberships: shown.includes(resource_type(kind), membership_attribute(kind)),
+    }
 }
 
 /// `attributes`/`excludedAttributes` of a single-resource request (RFC 7644 §3.9).
@@ -35,29 +46,6 @@ fn projection(kind: ResourceKind, query: &QueryPairs) -> Projection {
     )
 }
 
-/// Validates a POST/PUT body and hashes its password off the async workers.
-async fn prepare(
-    state: &AppState,
-    kind: ResourceKind,
-    body: &Value,
-) -> Result<(Prepared, Option<String>), ScimError> {
-    let data = validate::normalize(resource_type(kind), body, state.settings.leniency)?;
-    let mut prepared = scim_resource::prepare(kind, data);
-    let hash = match prepared.password.take() {
-        Some(password) => Some(
-            web::block(move || secrets::hash_password(&password))
-                .await
-                .map_err(|_| ScimError::internal())?
-                .map_err(|e| {
-                    tracing::error!(error = %e, "password hashing failed");
-                    ScimError::internal()
-                })?,
-        ),
-        None => None,
-    };
-    Ok((prepared, hash))
-}
-
 pub async fn create(
     kind: ResourceKind,
     state: web::Data<AppState>,
@@ -66,25 +54,14 @@ pub async fn create(
     query: QueryPairs,
     body: Value,
 ) -> Result<HttpResponse, ScimError> {
-    let (prepared, password_hash) = prepare(&state, kind, &body).await?;
-    let write = Write {
-        derived: scim_resource::derive(resource_type(kind), &prepared.data)?,
-        data: prepared.data,
-        members: prepared.members,
-        password_hash,
-    };
-    let created = state
-        .store
-        .tenant(tenant.id)
-        .resources(kind)
-        .create(write)
-        .await?;
+    let shown = projection(kind, &query);
+    let created = writes::create(scope(&state, &tenant, kind, &shown), &body).await?;
     Ok(respond::resource(
         StatusCode::CREATED,
         &created,
         resource_type(kind),
         &base,
-        &projection(kind, &query),
+        &shown,
     ))
 }
 
@@ -95,25 +72,34 @@ pub async fn get(
     base: BaseUrl,
     id: &str,
     query: QueryPairs,
+    pre: Preconditions,
 ) -> Result<HttpResponse, ScimError> {
+    let shown = projection(kind, &query);
     let found = state
         .store
         .tenant(tenant.id)
         .resources(kind)
+        .memberships(shown.includes(resource_type(kind), membership_attribute(kind)))
         .get(id)
         .await
         .map_err(|e| not_found_as(e, kind, id))?;
+    if pre.not_modified(&found.etag()) {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((actix_web::http::header::ETAG, found.etag()))
+            .finish());
+    }
     Ok(respond::resource(
         StatusCode::OK,
         &found,
         resource_type(kind),
         &base,
-        &projection(kind, &query),
+        &shown,
     ))
 }
 
-/// PUT replaces every readWrite attribute: what the body omits is cleared, except that
-/// immutable values stay and an omitted (writeOnly) password keeps the stored hash.
+/// PUT /Users/{id}, PUT /Groups/{id}.
+// Handlers take their extractors one by one; bundling them would only rename the list.
+#[allow(clippy::too_many_arguments)]
 pub async fn replace(
     kind: ResourceKind,
     state: web::Data<AppState>,
@@ -121,32 +107,18 @@ pub async fn replace(
     base: BaseUrl,
     id: &str,
     query: QueryPairs,
+    pre: Preconditions,
     body: Value,
 ) -> Result<HttpResponse, ScimError> {
-    let (prepared, password_hash) = prepare(&state, kind, &body).await?;
-    let rt = resource_type(kind);
-    let replaced = state
-        .store
-        .tenant(tenant.id)
-        .resources(kind)
-        .replace(id, |current| {
-            let mut data = prepared.data.clone();
-            validate::keep_immutable(rt, &current.data, &mut data)?;
-            Ok(Write {
-                derived: scim_resource::derive(rt, &data)?,
-                data,
-                members: prepared.members.clone(),
-                password_hash: password_hash.clone(),
-            })
-        })
-        .await
-        .map_err(|e| not_found_as(e, kind, id))?;
+    let shown = projection(kind, &query);
+    let scope = scope(&state, &tenant, kind, &shown);
+    let replaced = writes::replace(scope, id, pre.if_match, &body).await?;
     Ok(respond::resource(
         StatusCode::OK,
         &replaced,
-        rt,
+        resource_type(kind),
         &base,
-        &projection(kind, &query),
+        &shown,
     ))
 }
 
@@ -155,15 +127,37 @@ pub async fn delete(
     state: web::Data<AppState>,
     tenant: Tenant,
     id: &str,
+    pre: Preconditions,
 ) -> Result<HttpResponse, ScimError> {
-    state
-        .store
-        .tenant(tenant.id)
-        .resources(kind)
-        .delete(id)
-        .await
-        .map_err(|e| not_found_as(e, kind, id))?;
+    let scope = scope(&state, &tenant, kind, &Projection::Default);
+    writes::delete(scope, id, pre.if_match).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// PATCH /Users/{id}, PATCH /Groups/{id} (RFC 7644 §3.5.2): all operations apply in one
+/// transaction, or none does.
+// Handlers take their extractors one by one; bundling them would only rename the list.
+#[allow(clippy::too_many_arguments)]
+pub async fn patch(
+    kind: ResourceKind,
+    state: web::Data<AppState>,
+    tenant: Tenant,
+    base: BaseUrl,
+    id: &str,
+    query: QueryPairs,
+    pre: Preconditions,
+    body: Value,
+) -> Result<HttpResponse, ScimError> {
+    let shown = projection(kind, &query);
+    let scope = scope(&state, &tenant, kind, &shown);
+    let patched = writes::patch(scope, id, pre.if_match, &body).await?;
+    Ok(respond::resource(
+        StatusCode::OK,
+        &patched,
+        resource_type(kind),
+        &base,
+        &shown,
+    ))
 }
 
 /// GET /Users, GET /Groups: a filtered, sorted page (RFC 7644 §3.4.2).
@@ -342,13 +336,5 @@ fn membership_attribute(kind: ResourceKind) -> &'static str {
     match kind {
         ResourceKind::Group => "members",
         ResourceKind::User => "groups",
-    }
-}
-
-/// Names the resource in a 404 so the detail says what was not found.
-fn not_found_as(err: crate::store::StoreError, kind: ResourceKind, id: &str) -> ScimError {
-    match err {
-        crate::store::StoreError::NotFound => ScimError::resource_not_found(kind.as_str(), id),
-        other => other.into(),
     }
 }

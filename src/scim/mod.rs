@@ -2,11 +2,13 @@
 //! representation, list paging and discovery documents. Nothing here touches HTTP or SQL, so
 //! every rule is unit-tested on its own.
 
+pub mod bulk;
 pub mod discovery;
 pub mod error;
 pub mod etag;
 pub mod filter;
 pub mod list;
+pub mod patch;
 pub mod path;
 pub mod projection;
 pub mod query;

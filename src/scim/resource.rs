@@ -265,7 +265,8 @@ pub fn columns(kind: ResourceKind, data: &Map<String, Value>) -> Result<Columns,
     })
 }
 
-fn member_inputs(members: Option<Value>) -> Vec<MemberInput> {
+/// Member ids (and types, when given) from a normalised `members` value, without duplicates.
+pub fn member_inputs(members: Option<Value>) -> Vec<MemberInput> {
     let Some(Value::Array(items)) = members else {
         return Vec::new();
     };

@@ -74,6 +74,12 @@ fn fold_attribute(attr: Option<&Attribute>, value: &Value) -> Value {
     }
 }
 
+/// One element of a multi-valued attribute as the search document holds it: what PATCH
+/// value filters are matched against.
+pub fn fold_element(attr: &Attribute, value: &Value) -> Value {
+    fold_single(attr, value)
+}
+
 fn fold_single(attr: &Attribute, value: &Value) -> Value {
     match (attr.kind, value) {
         (AttrType::Complex, Value::Object(values)) => {

@@ -9,6 +9,10 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use super::convert::kind_of;
 use super::resources::is_resource_id;
 use super::{StoreError, TenantId, now};
+use crate::scim::filter::CompareOp;
+use crate::scim::filter::eval::member_matches;
+use crate::scim::filter::resolve::{Field, Literal, MemberField, Resolved, Target};
+use crate::scim::patch::MemberChange;
 use crate::scim::resource::{GroupRef, Member, MemberInput};
 use crate::scim::schema::ResourceKind;
 
@@ -43,6 +47,91 @@ pub(super) async fn set<C: ConnectionTrait>(
             .await?;
     }
     Ok(())
+}
+
+/// Applies a PATCH's membership change row by row: the cost follows the change, not the
+/// group's size (except for `members[…]` filters on more than the member id).
+pub(super) async fn apply<C: ConnectionTrait>(
+    conn: &C,
+    tenant: TenantId,
+    group_id: &str,
+    change: &MemberChange,
+) -> Result<(), StoreError> {
+    if let Some(list) = &change.replace {
+        set(conn, tenant, group_id, list).await?;
+    }
+    let mut gone: Vec<String> = change.remove.clone();
+    for inner in &change.remove_where {
+        match member_id_of(inner) {
+            Some(id) => gone.push(id.to_owned()),
+            None => {
+                let current = members_of(conn, &[group_id.to_owned()]).await?;
+                gone.extend(
+                    current
+                        .into_values()
+                        .flatten()
+                        .filter(|m| member_matches(inner, m))
+                        .map(|m| m.value),
+                );
+            }
+        }
+    }
+    for chunk in gone.chunks(CHUNK) {
+        group_member::Entity::delete_many()
+            .filter(group_member::Column::TenantId.eq(tenant.get()))
+            .filter(group_member::Column::GroupId.eq(group_id))
+            .filter(group_member::Column::MemberId.is_in(chunk.iter().cloned()))
+            .exec(conn)
+            .await?;
+    }
+    if change.add.is_empty() {
+        return Ok(());
+    }
+    let found = resolve(conn, tenant, group_id, &change.add).await?;
+    let mut present: HashSet<String> = HashSet::new();
+    for chunk in found.chunks(CHUNK) {
+        let ids: Vec<String> = group_member::Entity::find()
+            .select_only()
+            .column(group_member::Column::MemberId)
+            .filter(group_member::Column::GroupId.eq(group_id))
+            .filter(group_member::Column::MemberId.is_in(chunk.iter().map(|(id, _)| id.clone())))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        present.extend(ids);
+    }
+    let new: Vec<&(String, ResourceKind)> = found
+        .iter()
+        .filter(|(id, _)| !present.contains(id))
+        .collect();
+    for chunk in new.chunks(CHUNK) {
+        let rows = chunk.iter().map(|(id, kind)| group_member::ActiveModel {
+            group_id: sea_orm::ActiveValue::Set(group_id.to_owned()),
+            member_id: sea_orm::ActiveValue::Set(id.clone()),
+            tenant_id: sea_orm::ActiveValue::Set(tenant.get()),
+            member_type: sea_orm::ActiveValue::Set(kind.as_str().to_owned()),
+        });
+        group_member::Entity::insert_many(rows)
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The id in `value eq "id"`, the shape Okta and Entra use to remove one member.
+fn member_id_of(inner: &Resolved) -> Option<&str> {
+    match inner {
+        Resolved::Compare {
+            target:
+                Target {
+                    field: Field::Member(MemberField::Value),
+                    ..
+                },
+            op: CompareOp::Eq,
+            value: Literal::String(id),
+        } => Some(id),
+        _ => None,
+    }
 }
 
 /// The members of `inputs` that exist in the tenant, with their real type. A group is not

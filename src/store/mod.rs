@@ -58,6 +58,9 @@ pub enum StoreError {
     Config(String),
     #[error("corrupt data: {0}")]
     Corrupt(String),
+    /// `If-Match` named a version the resource no longer has.
+    #[error("the resource has changed since the version the client named")]
+    PreconditionFailed,
 }
 
 impl StoreError {
@@ -91,6 +94,22 @@ impl Store {
     }
 
     /// Handles for one tenant's data.
+    /// A write transaction. On SQLite it takes the write lock at BEGIN (IMMEDIATE), so a
+    /// second process waits for it (busy_timeout) instead of failing when a read turns
+    /// into a write under another writer.
+    pub(crate) async fn begin_write(&self) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+        use sea_orm::TransactionTrait;
+        if self.writer.get_database_backend() == sea_orm::DbBackend::Sqlite {
+            let options = sea_orm::TransactionOptions {
+                sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+                ..Default::default()
+            };
+            self.writer.begin_with_options(options).await
+        } else {
+            self.writer.begin().await
+        }
+    }
+
     pub fn tenant(&self, tenant: TenantId) -> TenantStore<'_> {
         TenantStore {
             store: self,
@@ -144,6 +163,9 @@ impl From<StoreError> for ScimError {
                 "the resource was modified concurrently too many times; retry the request",
             ),
             StoreError::Rejected(err) => err,
+            StoreError::PreconditionFailed => ScimError::precondition_failed(
+                "the resource has changed since that version (If-Match); read it again and retry",
+            ),
             StoreError::Database(err) => {
                 tracing::error!(error = %err, "database error");
                 ScimError::internal()

@@ -4,7 +4,7 @@ use entity::resource;
 use sea_orm::sea_query::{NullOrdering, Order, SimpleExpr};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, SqlErr, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, SqlErr,
 };
 use serde_json::{Map, Value};
 
@@ -12,6 +12,7 @@ use super::convert::to_resource;
 use super::sql::{self, Dialect};
 use super::{Store, StoreError, TenantId, index, members, now};
 use crate::scim::ScimError;
+use crate::scim::patch::MemberChange;
 use crate::scim::query::{Cursor, ListQuery, SortOrder, Window};
 use crate::scim::resource::{Derived, MemberInput, Resource};
 use crate::scim::schema::ResourceKind;
@@ -27,6 +28,8 @@ pub struct Write {
     pub derived: Derived,
     /// Group members to set; `None` leaves membership alone.
     pub members: Option<Vec<MemberInput>>,
+    /// A PATCH's changes to Group members, applied row by row.
+    pub member_change: Option<MemberChange>,
     /// A new password hash; `None` keeps the stored one.
     pub password_hash: Option<String>,
 }
@@ -36,6 +39,8 @@ pub struct Resources<'a> {
     store: &'a Store,
     tenant: TenantId,
     kind: ResourceKind,
+    /// Whether single reads and writes return memberships (Group members, User groups).
+    memberships: bool,
 }
 
 /// Why one attempt at a write did not finish.
@@ -70,7 +75,15 @@ impl<'a> Resources<'a> {
             store,
             tenant,
             kind,
+            memberships: true,
         }
+    }
+
+    /// Leaves memberships out of what `get`, `create` and `replace` return, when the client
+    /// excluded them: a PATCH to a group of 100,000 members then costs what its change costs.
+    pub fn memberships(mut self, load: bool) -> Self {
+        self.memberships = load;
+        self
     }
 
     /// The attribute a uniqueness violation is about.
@@ -113,7 +126,7 @@ impl<'a> Resources<'a> {
             last_modified: at,
             version: 1,
         };
-        let tx = self.store.writer.begin().await?;
+        let tx = self.store.begin_write().await?;
         resource::Entity::insert(resource::ActiveModel::from(row.clone()))
             .exec_without_returning(&tx)
             .await
@@ -155,7 +168,7 @@ impl<'a> Resources<'a> {
     pub async fn import(&self, writes: &[Write]) -> Result<Vec<String>, StoreError> {
         const ROWS: usize = 200;
         let at = now();
-        let tx = self.store.writer.begin().await?;
+        let tx = self.store.begin_write().await?;
         let mut ids = Vec::with_capacity(writes.len());
         for chunk in writes.chunks(ROWS) {
             let rows: Vec<resource::ActiveModel> = chunk
@@ -208,7 +221,16 @@ impl<'a> Resources<'a> {
     /// Replaces resource `id` with what `rules` makes of its current state, in one
     /// transaction whose UPDATE only succeeds if nobody changed the row since it was read.
     #[tracing::instrument(skip_all, fields(tenant = %self.tenant, kind = self.kind.as_str()))]
-    pub async fn replace<F>(&self, id: &str, rules: F) -> Result<Resource, StoreError>
+    ///
+    /// With `expected` (an `If-Match` version), a resource at any other version is not
+    /// touched: [`StoreError::PreconditionFailed`]. The check is the UPDATE's own
+    /// `version = expected` condition, so a writer in between cannot slip through.
+    pub async fn replace<F>(
+        &self,
+        id: &str,
+        expected: Option<i64>,
+        rules: F,
+    ) -> Result<Resource, StoreError>
     where
         F: Fn(&Resource) -> Result<Write, ScimError>,
     {
@@ -216,7 +238,7 @@ impl<'a> Resources<'a> {
             return Err(StoreError::NotFound);
         }
         for _ in 0..MAX_ATTEMPTS {
-            match self.try_replace(id, &rules).await {
+            match self.try_replace(id, expected, &rules).await {
                 Ok(resource) => return Ok(resource),
                 Err(Attempt::Retry) => continue,
                 Err(Attempt::Failed(err)) => return Err(err),
@@ -225,17 +247,29 @@ impl<'a> Resources<'a> {
         Err(StoreError::Conflict)
     }
 
-    async fn try_replace<F>(&self, id: &str, rules: &F) -> Result<Resource, Attempt>
+    async fn try_replace<F>(
+        &self,
+        id: &str,
+        expected: Option<i64>,
+        rules: &F,
+    ) -> Result<Resource, Attempt>
     where
         F: Fn(&Resource) -> Result<Write, ScimError>,
     {
-        let tx = self.store.writer.begin().await?;
-        let row = self
-            .scoped()
-            .filter(resource::Column::Id.eq(id))
+        let tx = self.store.begin_write().await?;
+        let mut read = self.scoped().filter(resource::Column::Id.eq(id));
+        if tx.get_database_backend() == sea_orm::DbBackend::Postgres {
+            // Concurrent writers to one row queue here instead of failing the version check
+            // and retrying (SQLite has a single writer connection, so they queue anyway).
+            read = read.lock_exclusive();
+        }
+        let row = read
             .one(&tx)
             .await?
             .ok_or(Attempt::Failed(StoreError::NotFound))?;
+        if expected.is_some_and(|v| v != row.version) {
+            return Err(Attempt::Failed(StoreError::PreconditionFailed));
+        }
         let current = to_resource(row.clone(), self.kind)?;
         let write = rules(&current).map_err(|e| Attempt::Failed(e.into()))?;
         let at = now();
@@ -263,11 +297,17 @@ impl<'a> Resources<'a> {
             .await
             .map_err(|e| self.unique(e))?;
         if result.rows_affected == 0 {
-            return Err(Attempt::Retry);
+            return Err(match expected {
+                Some(_) => Attempt::Failed(StoreError::PreconditionFailed),
+                None => Attempt::Retry,
+            });
         }
         index::set(&tx, self.tenant, self.kind, id, &write.derived.index).await?;
         if let Some(inputs) = &write.members {
             members::set(&tx, self.tenant, id, inputs).await?;
+        }
+        if let Some(change) = &write.member_change {
+            members::apply(&tx, self.tenant, id, change).await?;
         }
         let row = resource::Model {
             name_ci: columns.name_ci.clone(),
@@ -287,21 +327,35 @@ impl<'a> Resources<'a> {
 
     /// Deletes resource `id` and, in the same transaction, every membership that names it.
     #[tracing::instrument(skip_all, fields(tenant = %self.tenant, kind = self.kind.as_str()))]
-    pub async fn delete(&self, id: &str) -> Result<(), StoreError> {
+    pub async fn delete(&self, id: &str, expected: Option<i64>) -> Result<(), StoreError> {
         if !is_resource_id(id) {
             return Err(StoreError::NotFound);
         }
-        let tx = self.store.writer.begin().await?;
+        let tx = self.store.begin_write().await?;
+        // Before the row goes: the cascade would hide which groups held it. A failed
+        // precondition below rolls this back too.
         members::detach(&tx, self.tenant, id).await?;
-        let result = resource::Entity::delete_many()
+        let mut delete = resource::Entity::delete_many()
             .filter(resource::Column::TenantId.eq(self.tenant.get()))
             .filter(resource::Column::ResourceType.eq(self.kind.as_str()))
-            .filter(resource::Column::Id.eq(id))
-            .exec(&tx)
-            .await?;
+            .filter(resource::Column::Id.eq(id));
+        if let Some(version) = expected {
+            delete = delete.filter(resource::Column::Version.eq(version));
+        }
+        let result = delete.exec(&tx).await?;
         if result.rows_affected == 0 {
             // Nothing was deleted; the transaction rolls back on drop.
-            return Err(StoreError::NotFound);
+            let exists = self
+                .scoped()
+                .filter(resource::Column::Id.eq(id))
+                .count(&tx)
+                .await?
+                > 0;
+            return Err(if exists {
+                StoreError::PreconditionFailed
+            } else {
+                StoreError::NotFound
+            });
         }
         tx.commit().await?;
         Ok(())
@@ -340,7 +394,7 @@ impl<'a> Resources<'a> {
         conn: &C,
         row: resource::Model,
     ) -> Result<Resource, StoreError> {
-        let mut many = self.load_many(conn, vec![row], true).await?;
+        let mut many = self.load_many(conn, vec![row], self.memberships).await?;
         many.pop().ok_or(StoreError::NotFound)
     }
 

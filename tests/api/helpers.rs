@@ -141,6 +141,17 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     start(db, settings, token).await
 }
 
+impl TestApp {
+    /// A second scimd instance on this app's database, as behind a load balancer.
+    pub async fn second_instance(&self) -> TestApp {
+        let db = TestDb {
+            url: self.db.url.clone(),
+            _dir: None,
+        };
+        start(db, settings(&self.db, &self.token), self.token.clone()).await
+    }
+}
+
 pub async fn start(db: TestDb, settings: Settings, token: String) -> TestApp {
     let app = Application::build(settings)
         .await

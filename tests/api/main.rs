@@ -8,6 +8,8 @@ mod helpers;
 
 /// Bearer tokens, bootstrap, health endpoints.
 mod auth;
+/// /Bulk: bulkId references, per-operation results, limits.
+mod bulk;
 /// The scimd binary's subcommands: tenants, tokens, migrate.
 mod cli;
 /// /ServiceProviderConfig, /ResourceTypes, /Schemas.
@@ -28,6 +30,8 @@ mod migrations;
 mod openapi;
 /// startIndex/count paging and ListResponse.
 mod paging;
+/// PATCH in the shapes IdPs send; ETags.
+mod patch;
 /// One tenant never sees another's data.
 mod tenancy;
 /// Users: create, read, replace, delete, uniqueness, concurrency.

@@ -5,14 +5,15 @@ use serde_json::Value;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{Components, ObjectBuilder, OneOfBuilder, Schema};
 
-use super::types::{array, component, integer, object, one_of, string};
+use super::types::{array, component, integer, object, one_of, string, uri};
 use super::types::{requiring, urns};
 use crate::scim::ScimType;
+use crate::scim::bulk::{BULK_REQUEST_URN, BULK_RESPONSE_URN};
 use crate::scim::error::ERROR_URN;
 use crate::scim::query::SEARCH_REQUEST_URN;
 use crate::scim::schema::{LIST_RESPONSE_URN, Registry};
 
-pub const PATCH_OP_URN: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+pub use crate::scim::patch::PATCH_OP_URN;
 
 /// Every `scimType` the server can send (RFC 7644 §3.12 Table 9, RFC 9865 §3).
 pub const SCIM_TYPES: [ScimType; 12] = [
@@ -54,6 +55,8 @@ pub fn add_schemas(components: &mut Components) {
     add("SearchRequest", search_request());
     add("PatchOp", patch_op());
     add("PatchOperation", patch_operation());
+    add("BulkRequest", bulk_request());
+    add("BulkResponse", bulk_response());
     for rt in Registry::core().resource_types() {
         add(
             &format!("{}ListResponse", rt.name()),
@@ -297,5 +300,106 @@ fn patch_operation() -> RefOr<Schema> {
                 )),
         )
         .required("op")
+        .into()
+}
+
+/// `POST`, `PUT`, `PATCH` or `DELETE` in any case.
+const BULK_METHOD: &str =
+    "^([Pp][Oo][Ss][Tt]|[Pp][Uu][Tt]|[Pp][Aa][Tt][Cc][Hh]|[Dd][Ee][Ll][Ee][Tt][Ee])$";
+
+fn bulk_request() -> RefOr<Schema> {
+    let any = || ObjectBuilder::new().schema_type(utoipa::openapi::schema::SchemaType::AnyValue);
+    object()
+        .description(Some(
+            "RFC 7644 §3.7: operations on Users and Groups in one request. A POST declares a \
+             `bulkId`; later operations refer to what it created as `bulkId:<id>`, in paths \
+             and in data (e.g. group members), whatever their order.",
+        ))
+        .property("schemas", urns(&[BULK_REQUEST_URN], "The BulkRequest URN."))
+        .property(
+            "failOnErrors",
+            integer()
+                .minimum(Some(1))
+                .description(Some("Stop after this many failed operations.")),
+        )
+        .property(
+            "Operations",
+            array(
+                object()
+                    .property(
+                        "method",
+                        string()
+                            .pattern(Some(BULK_METHOD))
+                            .examples(["POST", "PUT", "PATCH", "DELETE"]),
+                    )
+                    .property(
+                        "bulkId",
+                        string().description(Some("Required on POST; unique in the request.")),
+                    )
+                    .property(
+                        "path",
+                        string()
+                            .description(Some(
+                                "`/Users` or `/Groups` for POST, else `/Users/{id}` or \
+                                 `/Groups/{id}` (the id may be `bulkId:<id>`).",
+                            ))
+                            .examples(["/Users", "/Groups/bulkId:qwerty"]),
+                    )
+                    .property(
+                        "data",
+                        any().description(Some(
+                            "The body the single request would carry: a resource, or a PatchOp.",
+                        )),
+                    )
+                    .property("version", string().description(Some("As `If-Match`.")))
+                    .required("method")
+                    .required("path"),
+            )
+            .description(Some(
+                "At most `bulk.maxOperations` (ServiceProviderConfig); more is 413.",
+            )),
+        )
+        .required("Operations")
+        .examples([serde_json::json!({
+            "schemas": [BULK_REQUEST_URN],
+            "Operations": [
+                {"method": "POST", "path": "/Users", "bulkId": "qwerty",
+                 "data": {"schemas": [crate::scim::schema::USER_URN], "userName": "alice@example.com"}},
+                {"method": "POST", "path": "/Groups", "bulkId": "ytrewq",
+                 "data": {"schemas": [crate::scim::schema::GROUP_URN], "displayName": "Tour Guides",
+                          "members": [{"type": "User", "value": "bulkId:qwerty"}]}}
+            ]
+        })])
+        .into()
+}
+
+fn bulk_response() -> RefOr<Schema> {
+    object()
+        .description(Some("RFC 7644 §3.7: one result per operation that ran."))
+        .property(
+            "schemas",
+            urns(&[BULK_RESPONSE_URN], "The BulkResponse URN."),
+        )
+        .property(
+            "Operations",
+            array(
+                object()
+                    .property("method", string().examples(["POST"]))
+                    .property("bulkId", string())
+                    .property("location", uri())
+                    .property("version", string())
+                    .property(
+                        "status",
+                        string()
+                            .pattern(Some("^[1-5][0-9][0-9]$"))
+                            .description(Some("The operation's HTTP status, as a string.")),
+                    )
+                    .property("response", component("Error"))
+                    .required("method")
+                    .required("status"),
+            ),
+        )
+        .required("schemas")
+        .required("Operations")
         .into()
 }

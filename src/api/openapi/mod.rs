@@ -46,6 +46,7 @@ pub const BEARER: &str = "bearer";
         (name = "Users", description = "RFC 7644 §3.3–§3.6 on the User resource type"),
         (name = "Groups", description = "RFC 7644 §3.3–§3.6 on the Group resource type"),
         (name = "Search", description = "RFC 7644 §3.4.3 searches at the service root"),
+        (name = "Bulk", description = "RFC 7644 §3.7 many operations in one request"),
         (name = "Discovery", description = "RFC 7644 §4 service provider configuration endpoints"),
         (name = "Health", description = "Liveness and readiness, without authentication"),
         (name = "Documentation", description = "This document and its human-readable page"),

@@ -36,6 +36,18 @@ pub fn add_paths(paths: &mut Paths) {
             .responses_with(WITH_BODY),
     );
     paths.add_path_operation(
+        scim("/Bulk"),
+        vec![HttpMethod::Post],
+        scim_op("Bulk", "bulk", "Many operations in one request")
+            .description(Some(
+                "RFC 7644 §3.7. The response is 200 with one result per operation; an \
+                 operation's own failure is its `status` and `response`, not the request's.",
+            ))
+            .request_body(Some(body(component("BulkRequest").into(), Vec::new())))
+            .response("200", ok("BulkResponse", "The results"))
+            .responses_with(WITH_BODY),
+    );
+    paths.add_path_operation(
         scim("/ServiceProviderConfig"),
         vec![HttpMethod::Get],
         scim_op(

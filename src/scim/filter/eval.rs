@@ -69,6 +69,11 @@ pub fn element_matches(inner: &Resolved, element: &Value) -> bool {
     eval(inner, Context::Element(element))
 }
 
+/// True when a Group member satisfies the inner filter of `members[…]`.
+pub fn member_matches(inner: &Resolved, member: &Member) -> bool {
+    eval(inner, Context::Member(member))
+}
+
 fn eval(filter: &Resolved, ctx: Context<'_>) -> bool {
     match filter {
         Resolved::Compare { target, op, value } => {

@@ -1,0 +1,843 @@
+//! PATCH (RFC 7644 §3.5.2): parsing a PatchOp body and applying its operations to a
+//! resource's canonical data, with the IdP shapes of shared/idp-quirks.md §2.9. Group
+//! membership is not rewritten here: its changes come out as a [`MemberChange`] the store
+//! applies row by row, so adding one member to a large group costs one insert.
+use serde_json::{Map, Value};
+
+use super::ScimError;
+use super::filter::eval::element_matches;
+use super::filter::resolve::{Collection, Resolved};
+use super::filter::{self, AttrPath, CompValue, CompareOp, Filter};
+use super::path::{PatchPath, parse_path};
+use super::resource::{MemberInput, member_inputs};
+use super::schema::{Attribute, Mutability, ResourceKind, ResourceType};
+use super::search::fold_element;
+use super::validate::{self, Leniency};
+
+pub const PATCH_OP_URN: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Add,
+    Remove,
+    Replace,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    pub op: Op,
+    pub path: Option<PatchPath>,
+    pub value: Option<Value>,
+}
+
+/// How a PATCH changes a Group's members.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MemberChange {
+    /// Replace every member with these (`None`: keep the current ones).
+    pub replace: Option<Vec<MemberInput>>,
+    pub add: Vec<MemberInput>,
+    pub remove: Vec<String>,
+    /// Remove the members matching these filters (resolved in the members' scope).
+    pub remove_where: Vec<Resolved>,
+}
+
+impl MemberChange {
+    pub fn is_empty(&self) -> bool {
+        self.replace.is_none()
+            && self.add.is_empty()
+            && self.remove.is_empty()
+            && self.remove_where.is_empty()
+    }
+}
+
+/// Parses a PatchOp body. An empty `Operations` list is valid and changes nothing.
+pub fn parse(body: &Value, leniency: Leniency) -> Result<Vec<Operation>, ScimError> {
+    let Value::Object(object) = body else {
+        return Err(ScimError::invalid_syntax(
+            "a PatchOp body must be a JSON object",
+        ));
+    };
+    let strict = leniency == Leniency::Strict;
+    if strict {
+        let declared = object
+            .get("schemas")
+            .and_then(Value::as_array)
+            .is_some_and(|s| s.iter().any(|u| u.as_str() == Some(PATCH_OP_URN)));
+        if !declared {
+            return Err(ScimError::invalid_syntax(format!(
+                "a PatchOp must list {PATCH_OP_URN} in `schemas`"
+            )));
+        }
+    }
+    let operations = object
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("Operations"))
+        .map(|(_, v)| v);
+    let Some(Value::Array(operations)) = operations else {
+        return Err(ScimError::invalid_syntax(
+            "a PatchOp needs an `Operations` array",
+        ));
+    };
+    operations
+        .iter()
+        .enumerate()
+        .map(|(i, op)| operation(i, op, leniency))
+        .collect()
+}
+
+fn operation(i: usize, op: &Value, leniency: Leniency) -> Result<Operation, ScimError> {
+    let Value::Object(op) = op else {
+        return Err(ScimError::invalid_syntax(format!(
+            "Operations[{i}] must be an object"
+        )));
+    };
+    let field = |name: &str| {
+        op.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    };
+    let name = field("op").and_then(Value::as_str).unwrap_or_default();
+    let strict = leniency == Leniency::Strict;
+    let kind = match name {
+        "add" => Op::Add,
+        "remove" => Op::Remove,
+        "replace" => Op::Replace,
+        // Entra sends `Add`, `Replace`, `Remove`.
+        n if !strict && n.eq_ignore_ascii_case("add") => Op::Add,
+        n if !strict && n.eq_ignore_ascii_case("remove") => Op::Remove,
+        n if !strict && n.eq_ignore_ascii_case("replace") => Op::Replace,
+        other => {
+            return Err(ScimError::invalid_syntax(format!(
+                "Operations[{i}].op must be \"add\", \"remove\" or \"replace\", got {other:?}"
+            )));
+        }
+    };
+    let path = match field("path") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(p)) if p.trim().is_empty() => None,
+        Some(Value::String(p)) => Some(parse_path(p.trim(), leniency)?),
+        Some(other) => {
+            return Err(ScimError::invalid_path(format!(
+                "Operations[{i}].path must be a string, got {other}"
+            )));
+        }
+    };
+    let value = field("value").cloned();
+    if kind != Op::Remove && value.is_none() {
+        return Err(ScimError::invalid_syntax(format!(
+            "Operations[{i}] ({name}) needs a `value`"
+        )));
+    }
+    if kind == Op::Remove && path.is_none() {
+        return Err(ScimError::no_target(format!(
+            "Operations[{i}]: remove needs a `path` naming what to remove"
+        )));
+    }
+    Ok(Operation {
+        op: kind,
+        path,
+        value,
+    })
+}
+
+/// Applies `ops` in order to a copy of `data`. Either all apply or the first failure is
+/// returned and nothing changes.
+pub fn apply(
+    rt: &ResourceType,
+    data: &Map<String, Value>,
+    ops: &[Operation],
+    leniency: Leniency,
+) -> Result<(Map<String, Value>, MemberChange), ScimError> {
+    let mut patcher = Patcher {
+        rt,
+        leniency,
+        data: data.clone(),
+        members: MemberChange::default(),
+    };
+    for op in ops {
+        patcher.operation(op)?;
+    }
+    // The result is validated as a whole, exactly like a PUT body.
+    let mut body = patcher.data;
+    body.insert(
+        "schemas".to_owned(),
+        Value::from(rt.schema_urns().map(str::to_owned).collect::<Vec<_>>()),
+    );
+    let mut out = validate::normalize(rt, &Value::Object(body), Leniency::Lenient)?;
+    validate::keep_immutable(rt, data, &mut out)?;
+    Ok((out, patcher.members))
+}
+
+struct Patcher<'r> {
+    rt: &'r ResourceType,
+    leniency: Leniency,
+    data: Map<String, Value>,
+    members: MemberChange,
+}
+
+/// A resolved target: where the attribute's value lives and its definition.
+struct Place<'r> {
+    /// The extension URN whose object holds the attribute, if any.
+    extension: Option<String>,
+    attr: &'r Attribute,
+}
+
+impl<'r> Patcher<'r> {
+    fn operation(&mut self, op: &Operation) -> Result<(), ScimError> {
+        match &op.path {
+            Some(path) => self.at_path(op.op, path, op.value.as_ref()),
+            None => self.without_path(op.op, op.value.as_ref()),
+        }
+    }
+
+    /// `{"op": "replace", "value": {"active": false, "name.givenName": "x", "urn:…": {…}}}`.
+    fn without_path(&mut self, op: Op, value: Option<&Value>) -> Result<(), ScimError> {
+        let Some(Value::Object(values)) = value else {
+            return Err(ScimError::invalid_syntax(
+                "without a `path`, `value` must be an object of attributes",
+            ));
+        };
+        for (key, value) in values {
+            // Okta sends the whole resource, readOnly attributes included.
+            if ["schemas", "id", "meta"]
+                .iter()
+                .any(|k| key.eq_ignore_ascii_case(k))
+            {
+                continue;
+            }
+            if let Some(ext) = self.rt.extension(key) {
+                let urn = ext.schema.id.clone();
+                let Value::Object(inner) = value else {
+                    return Err(ScimError::invalid_value(format!(
+                        "`{key}` must be an object"
+                    )));
+                };
+                for (name, v) in inner {
+                    let path = parse_path(&format!("{urn}:{name}"), self.leniency)?;
+                    self.at_path(op, &path, Some(v))?;
+                }
+                continue;
+            }
+            if key.contains('.') && self.leniency == Leniency::Strict && !key.starts_with("urn:") {
+                return Err(ScimError::invalid_path(format!(
+                    "`{key}`: a dotted name needs a `path`, not a key of `value`"
+                )));
+            }
+            let path = parse_path(key, self.leniency)?;
+            if self.place(&path.attr).is_err() && self.leniency == Leniency::Lenient {
+                // Unknown attributes are ignored, as on POST and PUT.
+                continue;
+            }
+            self.at_path(op, &path, Some(value))?;
+        }
+        Ok(())
+    }
+
+    fn place(&self, path: &AttrPath) -> Result<Place<'r>, ScimError> {
+        let found = self
+            .rt
+            .attribute(path.urn.as_deref(), &path.name)
+            .ok_or_else(|| {
+                ScimError::invalid_path(format!(
+                    "`{path}` is not an attribute of {}",
+                    self.rt.name()
+                ))
+            })?;
+        let extension = found
+            .is_extension(&self.rt.schema)
+            .then(|| found.schema.map(|s| s.id.clone()))
+            .flatten();
+        Ok(Place {
+            extension,
+            attr: found.attribute,
+        })
+    }
+
+    fn at_path(
+        &mut self,
+        op: Op,
+        path: &PatchPath,
+        value: Option<&Value>,
+    ) -> Result<(), ScimError> {
+        // A bare extension URN parses as `urn:…:2.0` + `User`: the whole extension object.
+        let whole = format!(
+            "{}:{}",
+            path.attr.urn.as_deref().unwrap_or_default(),
+            path.attr.name
+        );
+        if path.attr.sub.is_none()
+            && path.filter.is_none()
+            && path.sub.is_none()
+            && let Some(ext) = self.rt.extension(&whole)
+        {
+            return self.extension_object(op, ext.schema.id.clone(), value);
+        }
+        let place = self.place(&path.attr)?;
+        let attr = place.attr;
+        if attr.mutability == Mutability::ReadOnly {
+            return Err(ScimError::mutability(format!(
+                "`{}` is readOnly",
+                attr.name
+            )));
+        }
+        if self.rt.kind == ResourceKind::Group && attr.name == "members" {
+            return self.members(op, path, value);
+        }
+        let sub = match path.attr.sub.as_deref().or(path.sub.as_deref()) {
+            Some(name) => Some(sub_attribute(attr, name, path)?),
+            None => None,
+        };
+        if let Some(sub) = sub
+            && sub.mutability == Mutability::ReadOnly
+        {
+            return Err(ScimError::mutability(format!("`{path}` is readOnly")));
+        }
+        let value = match (op, value) {
+            (Op::Remove, _) => value.cloned(),
+            (_, Some(v)) => Some(v.clone()),
+            (_, None) => None,
+        };
+        let leniency = self.leniency;
+        let inner = match &path.filter {
+            Some(filter) => Some(element_filter(self.rt, &path.attr, filter, leniency)?),
+            None => None,
+        };
+        let container = self.container(place.extension.as_deref());
+        match (&path.filter, &inner) {
+            (Some(filter), Some(inner)) => {
+                let elements = Elements {
+                    attr,
+                    inner,
+                    filter,
+                };
+                elements.apply(container, op, sub, value, leniency)
+            }
+            _ => whole_attribute(container, attr, sub, op, value, leniency),
+        }?;
+        if let Some(ext) = &place.extension
+            && self
+                .data
+                .get(ext)
+                .is_some_and(|v| v.as_object().is_some_and(Map::is_empty))
+        {
+            self.data.remove(ext);
+        }
+        Ok(())
+    }
+
+    fn container(&mut self, extension: Option<&str>) -> &mut Map<String, Value> {
+        match extension {
+            Some(urn) => validate::extension_object(&mut self.data, urn),
+            None => &mut self.data,
+        }
+    }
+
+    fn extension_object(
+        &mut self,
+        op: Op,
+        urn: String,
+        value: Option<&Value>,
+    ) -> Result<(), ScimError> {
+        match (op, value) {
+            (Op::Remove, _) => {
+                self.data.remove(&urn);
+                Ok(())
+            }
+            (_, Some(Value::Object(values))) => {
+                for (name, v) in values {
+                    let path = parse_path(&format!("{urn}:{name}"), self.leniency)?;
+                    self.at_path(op, &path, Some(v))?;
+                }
+                Ok(())
+            }
+            _ => Err(ScimError::invalid_value(format!(
+                "`{urn}` must be an object"
+            ))),
+        }
+    }
+
+    fn members(
+        &mut self,
+        op: Op,
+        path: &PatchPath,
+        value: Option<&Value>,
+    ) -> Result<(), ScimError> {
+        if path.attr.sub.is_some() || path.sub.is_some() {
+            return Err(ScimError::mutability(
+                "member sub-attributes are immutable or readOnly; add or remove the member instead",
+            ));
+        }
+        let inputs = |v: Option<&Value>| -> Result<Vec<MemberInput>, ScimError> {
+            let attr = self.rt.schema.attribute("members");
+            let normalized = match (attr, v) {
+                (Some(attr), Some(v)) => {
+                    validate::normalize_attribute(attr, v, "members", self.leniency)?
+                }
+                _ => None,
+            };
+            Ok(member_inputs(normalized))
+        };
+        match (op, &path.filter) {
+            (Op::Remove, Some(filter)) => {
+                let inner = element_filter(self.rt, &path.attr, filter, self.leniency)?;
+                self.members.remove_where.push(inner);
+            }
+            // Entra: `remove` with `value: [{"value": id}]` removes just those.
+            (Op::Remove, None) => match value {
+                Some(v) if !v.is_null() => {
+                    let ids = inputs(Some(v))?;
+                    self.members.remove.extend(ids.into_iter().map(|m| m.value));
+                }
+                _ => {
+                    self.members = MemberChange {
+                        replace: Some(Vec::new()),
+                        ..MemberChange::default()
+                    };
+                }
+            },
+            (_, Some(_)) => {
+                return Err(ScimError::invalid_path(
+                    "members are added by value, not through a filter",
+                ));
+            }
+            (Op::Replace, None) => {
+                self.members = MemberChange {
+                    replace: Some(inputs(value)?),
+                    ..MemberChange::default()
+                };
+            }
+            (Op::Add, None) => {
+                let added = inputs(value)?;
+                match &mut self.members.replace {
+                    Some(list) => list.extend(added),
+                    None => {
+                        self.members
+                            .remove
+                            .retain(|id| !added.iter().any(|m| &m.value == id));
+                        self.members.add.extend(added);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn sub_attribute<'a>(
+    attr: &'a Attribute,
+    name: &str,
+    path: &PatchPath,
+) -> Result<&'a Attribute, ScimError> {
+    if !attr.is_complex() {
+        return Err(ScimError::invalid_path(format!(
+            "`{path}`: {} has no sub-attributes",
+            attr.name
+        )));
+    }
+    attr.sub_attribute(name).ok_or_else(|| {
+        ScimError::invalid_path(format!(
+            "`{path}`: {} has no sub-attribute `{name}`",
+            attr.name
+        ))
+    })
+}
+
+/// The inner filter of `attr[filter]`, resolved in the element's scope.
+fn element_filter(
+    rt: &ResourceType,
+    attr: &AttrPath,
+    filter: &Filter,
+    leniency: Leniency,
+) -> Result<Resolved, ScimError> {
+    let whole = Filter::ValuePath {
+        path: AttrPath {
+            urn: attr.urn.clone(),
+            name: attr.name.clone(),
+            sub: None,
+        },
+        filter: Box::new(filter.clone()),
+    };
+    match filter::resolve(rt, &whole, leniency)? {
+        Resolved::Any {
+            inner,
+            collection: Collection::Json(_) | Collection::Members,
+        } => Ok(*inner),
+        _ => Err(ScimError::invalid_path(format!(
+            "`{attr}[…]` needs a multi-valued attribute"
+        ))),
+    }
+}
+
+/// A normalised value for `attr` (or its sub-attribute).
+fn normalized(
+    attr: &Attribute,
+    value: &Value,
+    path: &str,
+    leniency: Leniency,
+) -> Result<Option<Value>, ScimError> {
+    validate::normalize_attribute(attr, value, path, leniency)
+}
+
+/// An operation on a whole attribute or one sub-attribute, without a value filter.
+fn whole_attribute(
+    container: &mut Map<String, Value>,
+    attr: &Attribute,
+    sub: Option<&Attribute>,
+    op: Op,
+    value: Option<Value>,
+    leniency: Leniency,
+) -> Result<(), ScimError> {
+    let name = attr.name.clone();
+    if let Some(sub) = sub {
+        let path = format!("{name}.{}", sub.name);
+        let new = match (op, &value) {
+            (Op::Remove, _) => None,
+            (_, Some(v)) => normalized(sub, v, &path, leniency)?,
+            (_, None) => None,
+        };
+        let slot = container.entry(name.clone()).or_insert_with(|| {
+            if attr.multi_valued {
+                Value::Array(Vec::new())
+            } else {
+                Value::Object(Map::new())
+            }
+        });
+        let objects: Vec<&mut Map<String, Value>> = match slot {
+            Value::Array(items) => items.iter_mut().filter_map(Value::as_object_mut).collect(),
+            Value::Object(o) => vec![o],
+            _ => Vec::new(),
+        };
+        for object in objects {
+            match &new {
+                Some(v) => object.insert(sub.name.clone(), v.clone()),
+                None => object.remove(&sub.name),
+            };
+        }
+        prune(container, &name);
+        return Ok(());
+    }
+    match op {
+        Op::Remove => {
+            match (&value, container.get_mut(&name)) {
+                // Entra: remove with a value list removes just those elements.
+                (Some(v), Some(Value::Array(items))) if !v.is_null() && attr.multi_valued => {
+                    let gone =
+                        normalized(attr, v, &name, leniency)?.unwrap_or(Value::Array(Vec::new()));
+                    let gone = gone.as_array().cloned().unwrap_or_default();
+                    items.retain(|item| !gone.iter().any(|g| same_element(g, item)));
+                }
+                _ => {
+                    container.remove(&name);
+                }
+            }
+        }
+        Op::Add | Op::Replace => {
+            let Some(new) = value
+                .as_ref()
+                .map(|v| normalized(attr, v, &name, leniency))
+                .transpose()?
+                .flatten()
+            else {
+                // Adding or replacing with an unassigned value clears it (MS null test).
+                container.remove(&name);
+                return Ok(());
+            };
+            match (op, container.get_mut(&name), new) {
+                (Op::Add, Some(Value::Array(items)), Value::Array(added)) => {
+                    for item in added {
+                        if !items.iter().any(|i| same_element(i, &item)) {
+                            items.push(item);
+                        }
+                    }
+                }
+                // A complex value's sub-attributes merge into what is there (RFC 7644 §3.5.2.3).
+                (_, Some(Value::Object(current)), Value::Object(new)) if !attr.multi_valued => {
+                    for (k, v) in new {
+                        current.insert(k, v);
+                    }
+                }
+                (_, _, new) => {
+                    container.insert(name.clone(), new);
+                }
+            }
+        }
+    }
+    prune(container, &name);
+    Ok(())
+}
+
+/// Removes an attribute left empty (`{}` or `[]`): unassigned.
+fn prune(container: &mut Map<String, Value>, name: &str) {
+    let empty = match container.get(name) {
+        Some(Value::Array(items)) => {
+            items
+                .iter()
+                .all(|i| i.as_object().is_some_and(Map::is_empty))
+                || items.is_empty()
+        }
+        Some(Value::Object(o)) => o.is_empty(),
+        _ => false,
+    };
+    if empty {
+        container.remove(name);
+    }
+}
+
+/// Two elements are the same when their `value` (else the whole element) matches.
+fn same_element(a: &Value, b: &Value) -> bool {
+    match (a.get("value"), b.get("value")) {
+        (Some(x), Some(y)) => x == y && (a.get("type").is_none() || a.get("type") == b.get("type")),
+        _ => a == b,
+    }
+}
+
+/// The elements of a multi-valued attribute a value filter selects.
+struct Elements<'a> {
+    attr: &'a Attribute,
+    inner: &'a Resolved,
+    filter: &'a Filter,
+}
+
+impl Elements<'_> {
+    fn apply(
+        &self,
+        container: &mut Map<String, Value>,
+        op: Op,
+        sub: Option<&Attribute>,
+        value: Option<Value>,
+        leniency: Leniency,
+    ) -> Result<(), ScimError> {
+        let name = self.attr.name.clone();
+        let new = match (op, sub, &value) {
+            (Op::Remove, _, _) | (_, _, None) => None,
+            (_, Some(sub), Some(v)) => {
+                normalized(sub, v, &format!("{name}.{}", sub.name), leniency)?
+            }
+            (_, None, Some(v)) => {
+                let single = Attribute {
+                    multi_valued: false,
+                    ..self.attr.clone()
+                };
+                normalized(&single, v, &name, leniency)?
+            }
+        };
+        let items = match container.get_mut(&name) {
+            Some(Value::Array(items)) => std::mem::take(items),
+            _ => Vec::new(),
+        };
+        let mut matched = false;
+        let mut kept = Vec::with_capacity(items.len());
+        for mut item in items {
+            if !element_matches(self.inner, &fold_element(self.attr, &item)) {
+                kept.push(item);
+                continue;
+            }
+            matched = true;
+            match (op, sub, &new) {
+                (Op::Remove, None, _) => continue,
+                (Op::Remove, Some(sub), _) | (_, Some(sub), None) => {
+                    if let Some(o) = item.as_object_mut() {
+                        o.remove(&sub.name);
+                    }
+                }
+                (_, Some(sub), Some(v)) => {
+                    if let Some(o) = item.as_object_mut() {
+                        o.insert(sub.name.clone(), v.clone());
+                    }
+                }
+                (_, None, Some(Value::Object(v))) => {
+                    if let Some(o) = item.as_object_mut() {
+                        for (k, x) in v {
+                            o.insert(k.clone(), x.clone());
+                        }
+                    }
+                }
+                (_, None, _) => {}
+            }
+            kept.push(item);
+        }
+        // Entra adds `emails[type eq "work"].value` when no work email exists yet.
+        if !matched && op != Op::Remove {
+            let mut created = Map::new();
+            for (k, v) in equalities(self.filter) {
+                if let Some(s) = self.attr.sub_attribute(&k) {
+                    created.insert(s.name.clone(), v);
+                }
+            }
+            match (sub, new) {
+                (Some(sub), Some(v)) => {
+                    created.insert(sub.name.clone(), v);
+                }
+                (None, Some(Value::Object(v))) => created.extend(v),
+                _ => {}
+            }
+            kept.push(Value::Object(created));
+        }
+        container.insert(name.clone(), Value::Array(kept));
+        prune(container, &name);
+        Ok(())
+    }
+}
+
+/// `type eq "work" and primary eq true` → [("type", "work"), ("primary", true)].
+fn equalities(filter: &Filter) -> Vec<(String, Value)> {
+    match filter {
+        Filter::Compare {
+            path,
+            op: CompareOp::Eq,
+            value,
+        } if path.urn.is_none() && path.sub.is_none() => {
+            let v = match value {
+                CompValue::String(s) => Value::String(s.clone()),
+                CompValue::Bool(b) => Value::Bool(*b),
+                CompValue::Number(n) => Value::Number(n.clone()),
+                CompValue::Null => return Vec::new(),
+            };
+            vec![(path.name.clone(), v)]
+        }
+        Filter::And(l, r) => {
+            let mut out = equalities(l);
+            out.extend(equalities(r));
+            out
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The new password a PATCH sets, if any: it is hashed before the write transaction starts.
+pub fn password(ops: &[Operation]) -> Option<String> {
+    ops.iter().rev().find_map(|op| {
+        if op.op == Op::Remove {
+            return None;
+        }
+        let value = op.value.as_ref()?;
+        match &op.path {
+            Some(path)
+                if path.attr.name.eq_ignore_ascii_case("password") && path.filter.is_none() =>
+            {
+                value.as_str().map(str::to_owned)
+            }
+            Some(_) => None,
+            None => value
+                .as_object()?
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("password"))
+                .and_then(|(_, v)| v.as_str().map(str::to_owned)),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::scim::schema::{ENTERPRISE_USER_URN, Registry};
+
+    fn user() -> &'static ResourceType {
+        Registry::core().resource_type(ResourceKind::User)
+    }
+
+    fn run(data: Value, body: Value) -> Result<(Map<String, Value>, MemberChange), ScimError> {
+        let ops = parse(&body, Leniency::Lenient)?;
+        let Value::Object(data) = data else {
+            unreachable!()
+        };
+        apply(user(), &data, &ops, Leniency::Lenient)
+    }
+
+    fn patch_body(ops: Value) -> Value {
+        json!({"schemas": [PATCH_OP_URN], "Operations": ops})
+    }
+
+    #[test]
+    fn replace_on_a_filter_changes_only_matching_elements() {
+        let (data, _) = run(
+            json!({"userName": "u", "emails": [{"type": "work", "value": "a@x"}, {"type": "home", "value": "b@x"}]}),
+            patch_body(json!([{"op": "replace", "path": "emails[type eq \"WORK\"].value", "value": "c@x"}])),
+        )
+        .unwrap();
+        assert_eq!(
+            data["emails"],
+            json!([{"type": "work", "value": "c@x"}, {"type": "home", "value": "b@x"}])
+        );
+    }
+
+    #[test]
+    fn remove_by_filter_and_by_sub_attribute() {
+        let start = json!({"userName": "u", "name": {"givenName": "g", "familyName": "f"},
+                           "emails": [{"type": "work", "value": "a@x"}, {"type": "home", "value": "b@x"}]});
+        let (data, _) = run(
+            start,
+            patch_body(json!([
+                {"op": "remove", "path": "emails[type eq \"home\"]"},
+                {"op": "remove", "path": "name.givenName"}
+            ])),
+        )
+        .unwrap();
+        assert_eq!(data["emails"], json!([{"type": "work", "value": "a@x"}]));
+        assert_eq!(data["name"], json!({"familyName": "f"}));
+    }
+
+    #[test]
+    fn add_merges_complex_values_and_appends_to_multi_valued_ones() {
+        let (data, _) = run(
+            json!({"userName": "u", "name": {"givenName": "g"}, "emails": [{"value": "a@x"}]}),
+            patch_body(json!([
+                {"op": "add", "path": "name", "value": {"familyName": "f"}},
+                {"op": "add", "path": "emails", "value": [{"value": "a@x"}, {"value": "b@x"}]}
+            ])),
+        )
+        .unwrap();
+        assert_eq!(data["name"], json!({"givenName": "g", "familyName": "f"}));
+        assert_eq!(data["emails"], json!([{"value": "a@x"}, {"value": "b@x"}]));
+    }
+
+    #[test]
+    fn whole_extension_object_and_removing_it() {
+        let (data, _) = run(
+            json!({"userName": "u"}),
+            patch_body(
+                json!([{"op": "add", "path": ENTERPRISE_USER_URN, "value": {"department": "d"}}]),
+            ),
+        )
+        .unwrap();
+        assert_eq!(data[ENTERPRISE_USER_URN], json!({"department": "d"}));
+        let (data, _) = run(
+            Value::Object(data),
+            patch_body(json!([{"op": "remove", "path": ENTERPRISE_USER_URN}])),
+        )
+        .unwrap();
+        assert!(data.get(ENTERPRISE_USER_URN).is_none());
+    }
+
+    #[test]
+    fn group_member_operations_become_a_change_set() {
+        let group = Registry::core().resource_type(ResourceKind::Group);
+        let data = json!({"displayName": "g"});
+        let Value::Object(data) = data else {
+            unreachable!()
+        };
+        let body = patch_body(json!([
+            {"op": "add", "path": "members", "value": [{"value": "a"}, {"value": "b"}]},
+            {"op": "remove", "path": "members", "value": [{"value": "c"}]},
+            {"op": "remove", "path": "members[value eq \"d\"]"}
+        ]));
+        let ops = parse(&body, Leniency::Lenient).unwrap();
+        let (_, change) = apply(group, &data, &ops, Leniency::Lenient).unwrap();
+        assert_eq!(change.add.len(), 2);
+        assert_eq!(change.remove, vec!["c".to_owned()]);
+        assert_eq!(change.remove_where.len(), 1);
+        assert!(change.replace.is_none());
+    }
+
+    #[test]
+    fn the_password_is_found_for_hashing() {
+        let ops = parse(
+            &patch_body(json!([{"op": "replace", "value": {"password": "s3cret"}}])),
+            Leniency::Lenient,
+        )
+        .unwrap();
+        assert_eq!(password(&ops).as_deref(), Some("s3cret"));
+    }
+}

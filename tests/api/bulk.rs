@@ -1,0 +1,171 @@
+//! /Bulk (RFC 7644 §3.7): bulkId references in any order, per-operation results,
+//! failOnErrors, limits.
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+const BULK: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
+
+async fn bulk(app: &TestApp, operations: Value, fail_on_errors: Option<u64>) -> Vec<Value> {
+    let mut body = json!({"schemas": [BULK], "Operations": operations});
+    if let Some(n) = fail_on_errors {
+        body["failOnErrors"] = json!(n);
+    }
+    let r = json_ok(app.post("/Bulk", &body).await).await;
+    assert_eq!(
+        r["schemas"][0],
+        "urn:ietf:params:scim:api:messages:2.0:BulkResponse"
+    );
+    r["Operations"].as_array().unwrap().clone()
+}
+
+fn statuses(results: &[Value]) -> Vec<&str> {
+    results
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn bulk_ids_resolve_in_dependency_order() {
+    let app = spawn_app().await;
+    let results = bulk(
+        &app,
+        json!([
+            {"method": "POST", "path": "/Groups", "bulkId": "g",
+             "data": {"schemas": [GROUP_URN], "displayName": "Team", "members": [{"value": "bulkId:u1"}, {"value": "bulkId:u2"}]}},
+            {"method": "POST", "path": "/Users", "bulkId": "u1", "data": {"schemas": [USER_URN], "userName": "one"}},
+            {"method": "POST", "path": "/Users", "bulkId": "u2",
+             "data": {"schemas": [USER_URN], "userName": "two",
+                      "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"manager": {"value": "bulkId:u1"}}}},
+            {"method": "PATCH", "path": "/Users/bulkId:u1",
+             "data": {"Operations": [{"op": "replace", "path": "title", "value": "Lead"}]}}
+        ]),
+        None,
+    )
+    .await;
+    assert_eq!(statuses(&results), ["201", "201", "201", "200"]);
+    assert_eq!(results[0]["bulkId"], "g");
+    let group = json_ok(
+        app.get(
+            results[0]["location"]
+                .as_str()
+                .unwrap()
+                .split("/scim/v2")
+                .nth(1)
+                .unwrap(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(group["members"].as_array().unwrap().len(), 2);
+    let u1 = results[1]["location"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let u2 = results[2]["location"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let two = json_ok(app.get_user(&u2).await).await;
+    assert_eq!(
+        two["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["manager"]["value"],
+        u1
+    );
+    assert_eq!(json_ok(app.get_user(&u1).await).await["title"], "Lead");
+}
+
+#[tokio::test]
+async fn each_operation_gets_its_own_answer() {
+    let app = spawn_app().await;
+    let existing = app.create_user("existing").await;
+    let etag = app.get_user(&existing).await.headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let results = bulk(
+        &app,
+        json!([
+            {"method": "POST", "path": "/Users", "bulkId": "a", "data": {"schemas": [USER_URN], "userName": "dup"}},
+            {"method": "POST", "path": "/Users", "bulkId": "b", "data": {"schemas": [USER_URN], "userName": "DUP"}},
+            {"method": "POST", "path": "/Users", "bulkId": "c", "data": {"schemas": [USER_URN]}},
+            {"method": "PUT", "path": format!("/Users/{existing}"), "version": "W/\"99\"",
+             "data": {"schemas": [USER_URN], "userName": "existing"}},
+            {"method": "PUT", "path": format!("/Users/{existing}"), "version": etag,
+             "data": {"schemas": [USER_URN], "userName": "existing", "title": "t"}},
+            {"method": "DELETE", "path": "/Users/00000000-0000-4000-8000-000000000000"},
+            {"method": "POST", "path": "/Groups", "bulkId": "x", "data": {"schemas": [GROUP_URN], "displayName": "x", "members": [{"value": "bulkId:nosuch"}]}}
+        ]),
+        None,
+    )
+    .await;
+    assert_eq!(
+        statuses(&results),
+        ["201", "409", "400", "412", "200", "404", "409"]
+    );
+    assert_eq!(results[1]["response"]["scimType"], "uniqueness");
+    assert_eq!(results[2]["response"]["scimType"], "invalidValue");
+    assert_eq!(json_ok(app.get_user(&existing).await).await["title"], "t");
+    let list = app.list_users("").await;
+    assert_eq!(list["totalResults"], 2);
+}
+
+#[tokio::test]
+async fn circular_references_and_fail_on_errors() {
+    let app = spawn_app().await;
+    let results = bulk(
+        &app,
+        json!([
+            {"method": "POST", "path": "/Groups", "bulkId": "a", "data": {"schemas": [GROUP_URN], "displayName": "a", "members": [{"value": "bulkId:b"}]}},
+            {"method": "POST", "path": "/Groups", "bulkId": "b", "data": {"schemas": [GROUP_URN], "displayName": "b", "members": [{"value": "bulkId:a"}]}}
+        ]),
+        None,
+    )
+    .await;
+    assert_eq!(statuses(&results), ["409", "409"]);
+    let results = bulk(
+        &app,
+        json!([
+            {"method": "POST", "path": "/Users", "bulkId": "1", "data": {"schemas": [USER_URN]}},
+            {"method": "POST", "path": "/Users", "bulkId": "2", "data": {"schemas": [USER_URN], "userName": "never"}}
+        ]),
+        Some(1),
+    )
+    .await;
+    assert_eq!(statuses(&results), ["400"]);
+    assert_eq!(app.list_users("").await["totalResults"], 0);
+}
+
+#[tokio::test]
+async fn limits_are_advertised_and_enforced() {
+    let app = spawn_app().await;
+    let spc = json_ok(app.get("/ServiceProviderConfig").await).await;
+    assert_eq!(spc["bulk"]["supported"], true);
+    let max = spc["bulk"]["maxOperations"].as_u64().unwrap();
+    assert!(spc["bulk"]["maxPayloadSize"].as_u64().unwrap() > 0);
+    let too_many: Vec<Value> = (0..=max)
+        .map(|i| json!({"method": "DELETE", "path": format!("/Users/{i}")}))
+        .collect();
+    let r = app
+        .post("/Bulk", &json!({"schemas": [BULK], "Operations": too_many}))
+        .await;
+    scim_error(r, 413, None).await;
+    let r = app
+        .post(
+            "/Bulk",
+            &json!({"schemas": [BULK], "Operations": [{"method": "GET", "path": "/Users"}]}),
+        )
+        .await;
+    scim_error(r, 400, Some("invalidSyntax")).await;
+    assert_eq!(
+        app.post("/Bulk", &json!({"Operations": []})).await.status(),
+        StatusCode::OK
+    );
+}
