@@ -49,7 +49,7 @@ pub const ERRORS: [(&str, &str, &str, Option<&str>, &str); 9] = [
         "PreconditionFailed",
         "`If-Match` names a version that is not the current one",
         None,
-        "the resource has changed since version W/\"3\"",
+        "the resource has changed since that version (If-Match); read it again and retry",
     ),
     (
         "413",
