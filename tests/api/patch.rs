@@ -479,3 +479,46 @@ async fn two_instances_on_one_database_lose_no_update() {
     assert_eq!(g["members"].as_array().unwrap().len(), 24);
     assert_eq!(g["meta"]["version"], "W/\"25\"");
 }
+
+#[tokio::test]
+async fn operations_apply_in_order_within_one_request() {
+    let app = spawn_app().await;
+    let u1 = app.create_user("u1").await;
+    let u2 = app.create_user("u2").await;
+    let group = app.create_group("ordered", &[]).await;
+    let path = format!("/Groups/{group}");
+    let g = patched(
+        &app,
+        &path,
+        ops(json!([
+            {"op": "Add", "path": "members", "value": [{"value": u1}, {"value": u2}]},
+            {"op": "Replace", "path": "displayName", "value": "X"},
+            {"op": "Remove", "path": "members", "value": [{"value": u1}]},
+            {"op": "remove", "path": format!("members[value eq \"{u2}\"]")}
+        ])),
+    )
+    .await;
+    assert!(g["members"].as_array().is_none_or(|m| m.is_empty()), "{g}");
+    assert_eq!(g["displayName"], "X");
+}
+
+#[tokio::test]
+async fn unknown_keys_inside_an_extension_value_are_ignored() {
+    let app = spawn_app().await;
+    let id = app.create_user("ext").await;
+    let path = format!("/Users/{id}");
+    for body in [
+        ops(json!([{"op": "add", "path": ENTERPRISE,
+                    "value": {"schemas": [ENTERPRISE], "employeeNumber": "42", "fooBar": 1}}])),
+        ops(
+            json!([{"op": "replace", "value": {ENTERPRISE: {"schemas": [ENTERPRISE], "department": "D"}}}]),
+        ),
+    ] {
+        patched(&app, &path, body).await;
+    }
+    let user = json_ok(app.get(&path).await).await;
+    assert_eq!(
+        user[ENTERPRISE],
+        json!({"employeeNumber": "42", "department": "D"})
+    );
+}

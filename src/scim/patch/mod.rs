@@ -9,10 +9,11 @@ mod values;
 use values::{Elements, whole_attribute};
 
 use super::ScimError;
+use super::filter::eval::member_matches;
 use super::filter::resolve::{Collection, Resolved};
 use super::filter::{self, AttrPath, Filter};
 use super::path::{PatchPath, parse_path};
-use super::resource::{MemberInput, member_inputs};
+use super::resource::{Member, MemberInput, member_inputs};
 use super::schema::{Attribute, Mutability, ResourceKind, ResourceType};
 use super::validate::{self, Leniency};
 
@@ -214,10 +215,7 @@ impl<'r> Patcher<'r> {
                         "`{key}` must be an object"
                     )));
                 };
-                for (name, v) in inner {
-                    let path = parse_path(&format!("{urn}:{name}"), self.leniency)?;
-                    self.at_path(op, &path, Some(v))?;
-                }
+                self.extension_values(op, &urn, inner)?;
                 continue;
             }
             if key.contains('.') && self.leniency == Leniency::Strict && !key.starts_with("urn:") {
@@ -345,16 +343,41 @@ impl<'r> Patcher<'r> {
                 self.data.remove(&urn);
                 Ok(())
             }
-            (_, Some(Value::Object(values))) => {
-                for (name, v) in values {
-                    let path = parse_path(&format!("{urn}:{name}"), self.leniency)?;
-                    self.at_path(op, &path, Some(v))?;
-                }
-                Ok(())
-            }
+            (_, Some(Value::Object(values))) => self.extension_values(op, &urn, values),
             _ => Err(ScimError::invalid_value(format!(
                 "`{urn}` must be an object"
             ))),
+        }
+    }
+
+    /// The attributes of an extension object, each as a path under the extension's URN.
+    /// `schemas` and (leniently, as on POST) unknown names inside it are ignored.
+    fn extension_values(
+        &mut self,
+        op: Op,
+        urn: &str,
+        values: &Map<String, Value>,
+    ) -> Result<(), ScimError> {
+        for (name, v) in values {
+            if name.eq_ignore_ascii_case("schemas") {
+                continue;
+            }
+            let path = parse_path(&format!("{urn}:{name}"), self.leniency)?;
+            if self.leniency == Leniency::Lenient && self.place(&path.attr).is_err() {
+                continue;
+            }
+            self.at_path(op, &path, Some(v))?;
+        }
+        Ok(())
+    }
+
+    /// Operations apply in order: a member removed after being added in the same request
+    /// is not added.
+    fn drop_member(&mut self, id: &str) {
+        self.members.add.retain(|m| m.value != id);
+        match &mut self.members.replace {
+            Some(list) => list.retain(|m| m.value != id),
+            None => self.members.remove.push(id.to_owned()),
         }
     }
 
@@ -382,13 +405,27 @@ impl<'r> Patcher<'r> {
         match (op, &path.filter) {
             (Op::Remove, Some(filter)) => {
                 let inner = element_filter(self.rt, &path.attr, filter, self.leniency)?;
-                self.members.remove_where.push(inner);
+                let matches = |m: &MemberInput| {
+                    let member = Member {
+                        value: m.value.clone(),
+                        kind: m.kind.unwrap_or(ResourceKind::User),
+                        display: String::new(),
+                    };
+                    member_matches(&inner, &member)
+                };
+                self.members.add.retain(|m| !matches(m));
+                if let Some(list) = &mut self.members.replace {
+                    list.retain(|m| !matches(m));
+                } else {
+                    self.members.remove_where.push(inner);
+                }
             }
             // Entra: `remove` with `value: [{"value": id}]` removes just those.
             (Op::Remove, None) => match value {
                 Some(v) if !v.is_null() => {
-                    let ids = inputs(Some(v))?;
-                    self.members.remove.extend(ids.into_iter().map(|m| m.value));
+                    for member in inputs(Some(v))? {
+                        self.drop_member(&member.value);
+                    }
                 }
                 _ => {
                     self.members = MemberChange {
