@@ -10,6 +10,7 @@ mod members;
 mod resources;
 mod search;
 pub mod sql;
+mod statistics;
 mod tenants;
 mod tokens;
 

@@ -1,16 +1,16 @@
 //! Users and Groups of one tenant: create, read, replace, delete and list, each one
 //! transaction (RFC 7644 §3.3–§3.6).
 use entity::resource;
-use sea_orm::sea_query::{NullOrdering, Order, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, NullOrdering, Order, SimpleExpr};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, QueryTrait, SqlErr,
 };
 use serde_json::{Map, Value};
 
 use super::convert::to_resource;
 use super::sql::{self, Dialect};
-use super::{Store, StoreError, TenantId, index, members, now};
+use super::{Store, StoreError, TenantId, index, members, now, statistics};
 use crate::scim::ScimError;
 use crate::scim::patch::MemberChange;
 use crate::scim::query::{Cursor, ListQuery, SortOrder, Window};
@@ -215,6 +215,7 @@ impl<'a> Resources<'a> {
             }
         }
         tx.commit().await?;
+        statistics::refresh_after_import(&self.store.writer).await?;
         Ok(ids)
     }
 
@@ -503,14 +504,13 @@ pub(super) async fn page<C: ConnectionTrait>(
                     .into());
                 }
                 Some(Cursor::After { created, id }) => {
+                    // A row value is one range of the (created, id) index on both backends; the
+                    // equivalent `created > ? OR (created = ? AND id > ?)` is not always, and
+                    // then SQLite walks the index from the tenant's first row.
+                    let key = |c: resource::Column| Expr::col((resource::Entity, c));
                     select = select.filter(
-                        Condition::any()
-                            .add(resource::Column::CreatedAt.gt(*created))
-                            .add(
-                                Condition::all()
-                                    .add(resource::Column::CreatedAt.eq(*created))
-                                    .add(resource::Column::Id.gt(id.clone())),
-                            ),
+                        Expr::tuple([key(resource::Column::CreatedAt), key(resource::Column::Id)])
+                            .gt(Expr::tuple([Expr::val(*created), Expr::val(id.clone())])),
                     );
                     0
                 }

@@ -210,7 +210,8 @@ impl Compiler {
         }
     }
 
-    /// `resources.id IN (SELECT resource_id FROM resource_values WHERE … path = ? AND test(value))`.
+    /// `resources.id IN (SELECT resource_id FROM resource_values WHERE … path = ? AND test(value))`,
+    /// on PostgreSQL `resources.id = ANY(ARRAY(SELECT …))`.
     fn indexed(
         &self,
         path: &'static str,
@@ -233,6 +234,13 @@ impl Compiler {
             .and_where(resource_value::Column::Path.into_expr().eq(path))
             .and_where(test(value))
             .take();
+        if self.postgres() {
+            // Under `or`, PostgreSQL cannot turn `id IN (subquery)` into a join and filters
+            // every row of the tenant through it. The array is computed once and is an index
+            // condition, so `a or (b and c)` becomes a BitmapOr of index scans.
+            let ids = SimpleExpr::SubQuery(None, Box::new(sub.into()));
+            return Expr::cust_with_exprs("\"resources\".\"id\" = ANY(ARRAY $1)", [ids]);
+        }
         col(resource::Column::Id).in_subquery(sub)
     }
 
