@@ -11,6 +11,9 @@ pub struct Model {
     pub tenant_id: i64,
     /// "User" or "Group", copied from the member's resource type.
     pub member_type: String,
+    /// The label the client sent with the member, if any; reads fall back to the member's
+    /// current displayName (or userName).
+    pub display: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_tenants;
 mod m20261123_000002_create_resources;
+mod m20261124_000003_member_display;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_create_tenants::Migration),
             Box::new(m20261123_000002_create_resources::Migration),
+            Box::new(m20261124_000003_member_display::Migration),
         ]
     }
 }

@@ -153,6 +153,8 @@ pub fn timestamp(at: DateTime<Utc>) -> String {
 pub struct MemberInput {
     pub value: String,
     pub kind: Option<ResourceKind>,
+    /// The client's label for the member, stored as given.
+    pub display: Option<String>,
 }
 
 /// The normalised columns the store keeps beside the document.
@@ -284,6 +286,10 @@ pub fn member_inputs(members: Option<Value>) -> Vec<MemberInput> {
                 .get("type")
                 .and_then(Value::as_str)
                 .and_then(ResourceKind::from_name),
+            display: item
+                .get("display")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
         });
     }
     out
@@ -382,18 +388,20 @@ mod tests {
         assert_eq!(d.columns.active, Some(true));
         assert_eq!(d.search["userName"], "bjensen");
 
-        let data = json!({"displayName": "Ops", "members": [{"value": "a", "type": "user"}, {"value": "a"}, {"value": "b"}]});
+        let data = json!({"displayName": "Ops", "members": [{"value": "a", "type": "user"}, {"value": "a"}, {"value": "b", "display": "Babs"}]});
         let p = prepare(ResourceKind::Group, data.as_object().unwrap().clone());
         assert_eq!(
             p.members.unwrap(),
             vec![
                 MemberInput {
                     value: "a".into(),
-                    kind: Some(ResourceKind::User)
+                    kind: Some(ResourceKind::User),
+                    display: None,
                 },
                 MemberInput {
                     value: "b".into(),
-                    kind: None
+                    kind: None,
+                    display: Some("Babs".into()),
                 }
             ]
         );

@@ -3,7 +3,8 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use entity::{group_member, resource};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::convert::kind_of;
@@ -36,12 +37,7 @@ pub(super) async fn set<C: ConnectionTrait>(
         .await?;
     let found = resolve(conn, tenant, group_id, inputs).await?;
     for chunk in found.chunks(CHUNK) {
-        let rows = chunk.iter().map(|(id, kind)| group_member::ActiveModel {
-            group_id: sea_orm::ActiveValue::Set(group_id.to_owned()),
-            member_id: sea_orm::ActiveValue::Set(id.clone()),
-            tenant_id: sea_orm::ActiveValue::Set(tenant.get()),
-            member_type: sea_orm::ActiveValue::Set(kind.as_str().to_owned()),
-        });
+        let rows = chunk.iter().map(|m| m.row(tenant, group_id));
         group_member::Entity::insert_many(rows)
             .exec_without_returning(conn)
             .await?;
@@ -94,23 +90,15 @@ pub(super) async fn apply<C: ConnectionTrait>(
             .select_only()
             .column(group_member::Column::MemberId)
             .filter(group_member::Column::GroupId.eq(group_id))
-            .filter(group_member::Column::MemberId.is_in(chunk.iter().map(|(id, _)| id.clone())))
+            .filter(group_member::Column::MemberId.is_in(chunk.iter().map(|m| m.id.clone())))
             .into_tuple()
             .all(conn)
             .await?;
         present.extend(ids);
     }
-    let new: Vec<&(String, ResourceKind)> = found
-        .iter()
-        .filter(|(id, _)| !present.contains(id))
-        .collect();
+    let new: Vec<&Found> = found.iter().filter(|m| !present.contains(&m.id)).collect();
     for chunk in new.chunks(CHUNK) {
-        let rows = chunk.iter().map(|(id, kind)| group_member::ActiveModel {
-            group_id: sea_orm::ActiveValue::Set(group_id.to_owned()),
-            member_id: sea_orm::ActiveValue::Set(id.clone()),
-            tenant_id: sea_orm::ActiveValue::Set(tenant.get()),
-            member_type: sea_orm::ActiveValue::Set(kind.as_str().to_owned()),
-        });
+        let rows = chunk.iter().map(|m| m.row(tenant, group_id));
         group_member::Entity::insert_many(rows)
             .exec_without_returning(conn)
             .await?;
@@ -141,11 +129,10 @@ async fn resolve<C: ConnectionTrait>(
     tenant: TenantId,
     group_id: &str,
     inputs: &[MemberInput],
-) -> Result<Vec<(String, ResourceKind)>, StoreError> {
-    let wanted: Vec<&str> = inputs
+) -> Result<Vec<Found>, StoreError> {
+    let wanted: Vec<&MemberInput> = inputs
         .iter()
-        .map(|m| m.value.as_str())
-        .filter(|id| *id != group_id && is_resource_id(id))
+        .filter(|m| m.value != group_id && is_resource_id(&m.value))
         .collect();
     let mut kinds: HashMap<String, ResourceKind> = HashMap::with_capacity(wanted.len());
     for chunk in wanted.chunks(CHUNK) {
@@ -154,7 +141,7 @@ async fn resolve<C: ConnectionTrait>(
             .column(resource::Column::Id)
             .column(resource::Column::ResourceType)
             .filter(resource::Column::TenantId.eq(tenant.get()))
-            .filter(resource::Column::Id.is_in(chunk.iter().copied()))
+            .filter(resource::Column::Id.is_in(chunk.iter().map(|m| m.value.as_str())))
             .into_tuple()
             .all(conn)
             .await?;
@@ -164,8 +151,33 @@ async fn resolve<C: ConnectionTrait>(
     }
     Ok(wanted
         .into_iter()
-        .filter_map(|id| Some((id.to_owned(), *kinds.get(id)?)))
+        .filter_map(|m| {
+            Some(Found {
+                id: m.value.clone(),
+                kind: *kinds.get(&m.value)?,
+                display: m.display.clone(),
+            })
+        })
         .collect())
+}
+
+/// A member that exists in the tenant, as it will be stored.
+struct Found {
+    id: String,
+    kind: ResourceKind,
+    display: Option<String>,
+}
+
+impl Found {
+    fn row(&self, tenant: TenantId, group_id: &str) -> group_member::ActiveModel {
+        group_member::ActiveModel {
+            group_id: Set(group_id.to_owned()),
+            member_id: Set(self.id.clone()),
+            tenant_id: Set(tenant.get()),
+            member_type: Set(self.kind.as_str().to_owned()),
+            display: Set(self.display.clone()),
+        }
+    }
 }
 
 /// Members of each group in `group_ids`, ordered by member id, with their display names.
@@ -179,7 +191,13 @@ pub(super) async fn members_of<C: ConnectionTrait>(
             .column((group_member::Entity, group_member::Column::GroupId))
             .column((group_member::Entity, group_member::Column::MemberId))
             .column((group_member::Entity, group_member::Column::MemberType))
-            .column((resource::Entity, resource::Column::Display))
+            .expr_as(
+                Func::coalesce([
+                    Expr::col((group_member::Entity, group_member::Column::Display)),
+                    Expr::col((resource::Entity, resource::Column::Display)),
+                ]),
+                Alias::new("display"),
+            )
             .from(group_member::Entity)
             .inner_join(
                 resource::Entity,

@@ -440,9 +440,11 @@ impl Compiler {
                 group_member::Column::MemberType,
             )))
             .into(),
-            (_, Field::Member(MemberField::Display)) => {
-                Func::lower(Expr::col((Alias::new(MEMBER), resource::Column::Display))).into()
-            }
+            (_, Field::Member(MemberField::Display)) => Func::lower(Func::coalesce([
+                Expr::col((Alias::new(MEMBERSHIP), group_member::Column::Display)),
+                Expr::col((Alias::new(MEMBER), resource::Column::Display)),
+            ]))
+            .into(),
             (_, Field::GroupValue) => Expr::col((Alias::new("g"), group_member::Column::GroupId)),
         }
     }

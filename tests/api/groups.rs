@@ -28,10 +28,11 @@ async fn created_group_lists_members_with_ref_type_and_display() {
         .post_user(&json!({"userName": "bjensen", "displayName": "Babs"}))
         .await;
     let user = id_of(json_status(user, StatusCode::CREATED).await);
+    let other = app.create_user("jsmith").await;
     let r = app
         .post_group(
             &json!({"schemas": [GROUP_URN], "displayName": "Tour Guides",
-            "members": [{"value": user, "display": "ignored"}]}),
+            "members": [{"value": user}, {"value": other, "display": "Jo (contractor)"}]}),
         )
         .await;
     assert_eq!(r.status(), StatusCode::CREATED);
@@ -43,10 +44,32 @@ async fn created_group_lists_members_with_ref_type_and_display() {
     );
     assert_eq!(group["schemas"], json!([GROUP_URN]));
     assert_eq!(group["meta"]["resourceType"], "Group");
+    // A label the client sent reads back as sent; without one, the member's displayName.
+    let display_of = |group: &Value, id: &str| {
+        group["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["value"] == id)
+            .unwrap_or_else(|| panic!("{id} in {group}"))
+            .clone()
+    };
     assert_eq!(
-        group["members"],
-        json!([{"value": user, "$ref": format!("{}/Users/{user}", app.base()), "type": "User", "display": "Babs"}])
+        display_of(&group, &user),
+        json!({"value": user, "$ref": format!("{}/Users/{user}", app.base()), "type": "User", "display": "Babs"})
     );
+    assert_eq!(display_of(&group, &other)["display"], "Jo (contractor)");
+    let id = group["id"].as_str().unwrap().to_owned();
+    let read = json_ok(app.get_group(&id).await).await;
+    assert_eq!(display_of(&read, &other)["display"], "Jo (contractor)");
+    let found = app
+        .list_groups("filter=members%5Bdisplay%20eq%20%22jo%20(CONTRACTOR)%22%5D")
+        .await;
+    assert_eq!(found["totalResults"], 1, "filters see the stored label");
+    let found = app
+        .list_groups("filter=members%5Bdisplay%20eq%20%22babs%22%5D")
+        .await;
+    assert_eq!(found["totalResults"], 1, "and the fallback");
 }
 
 #[tokio::test]

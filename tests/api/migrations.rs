@@ -26,7 +26,7 @@ async fn migrations_apply_to_an_empty_database_then_go_down_and_up_again() {
             .is_err()
     );
     Migrator::up(&conn, None).await.unwrap();
-    conn.execute_unprepared("SELECT group_id, member_id FROM group_members")
+    conn.execute_unprepared("SELECT group_id, member_id, display FROM group_members")
         .await
         .unwrap();
 }

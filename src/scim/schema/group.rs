@@ -42,7 +42,12 @@ fn members() -> Attribute {
             )
             .canonical(&["User", "Group"])
             .mutability(Mutability::Immutable),
-            string("display", "A human-readable name for the member.").read_only(),
+            // Not readOnly: what a client labels a member with reads back as sent (checkers
+            // compare it); without one, the member's current displayName is shown.
+            string(
+                "display",
+                "A human-readable name for the member: as the client sent it, else the member's displayName (or userName).",
+            ),
         ],
     )
     .multi()

@@ -114,5 +114,8 @@ fn members_sub_attributes_are_immutable_and_display_read_only() {
         members.sub_attribute("VALUE").unwrap().mutability,
         Mutability::Immutable
     );
-    assert!(members.sub_attribute("display").unwrap().is_read_only());
+    assert_eq!(
+        members.sub_attribute("display").unwrap().mutability,
+        Mutability::ReadWrite
+    );
 }

@@ -181,14 +181,17 @@ fn date_times_are_checked() {
 }
 
 #[test]
-fn group_members_need_a_value_and_drop_display() {
+fn group_members_need_a_value_and_keep_display() {
     let g = normalize(
         group_type(),
         &json!({"displayName": "G", "members": [{"value": "u1", "display": "x"}, "u2"]}),
         Leniency::Lenient,
     )
     .unwrap();
-    assert_eq!(g["members"], json!([{"value": "u1"}, {"value": "u2"}]));
+    assert_eq!(
+        g["members"],
+        json!([{"value": "u1", "display": "x"}, {"value": "u2"}])
+    );
     let err = normalize(
         group_type(),
         &json!({"displayName": "G", "members": [{"type": "User"}]}),
