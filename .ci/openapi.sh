@@ -3,7 +3,9 @@
 #   1. openapi-spec-validator accepts the document;
 #   2. schemathesis drives a live scimd (temp SQLite, loopback, bearer token) from the document:
 #      no 5xx, and every response matches its documented status, media type and schema;
-#   3. headless Chromium renders /docs and the page lists the operations.
+#   3. a Python client generated from the document (openapi-python-client) creates, reads,
+#      patches and deletes a user against the live server;
+#   4. headless Chromium renders /docs and the page lists the operations.
 # Self-contained: Python tools go into a throw-away venv; Chromium is installed if missing.
 # Every wait is bounded and the server is stopped on exit. Prints one summary line per check.
 set -euo pipefail
@@ -11,6 +13,7 @@ cd "$(dirname "$0")/.."
 
 SCHEMATHESIS_VERSION=4.32.5
 SPEC_VALIDATOR_VERSION=0.9.0
+CLIENT_GENERATOR_VERSION=0.29.1
 # Schemathesis explores until this budget is spent; the whole run is capped well above it.
 ST_MAX_TIME=${ST_MAX_TIME:-90}
 ST_MAX_EXAMPLES=${ST_MAX_EXAMPLES:-10}
@@ -44,7 +47,8 @@ elapsed() { echo "$((SECONDS - started))s"; }
 python3 -m venv "$work/venv"
 timeout 600 "$work/venv/bin/pip" install --quiet --disable-pip-version-check \
     "schemathesis==$SCHEMATHESIS_VERSION" "openapi-spec-validator==$SPEC_VALIDATOR_VERSION" \
-    || fail "pip install of schemathesis/openapi-spec-validator ($(elapsed))"
+    "openapi-python-client==$CLIENT_GENERATOR_VERSION" \
+    || fail "pip install of schemathesis/openapi-spec-validator/openapi-python-client ($(elapsed))"
 if ! command -v chromium >/dev/null; then
     timeout 600 apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 \
         || { timeout 300 apt-get update -qq && timeout 600 apt-get install -y -qq \
@@ -110,7 +114,21 @@ else
     fail "schemathesis $SCHEMATHESIS_VERSION: $checks (seed $ST_SEED; log above) ($(elapsed))"
 fi
 
-# --- 3. the docs page renders in a browser -----------------------------------------------
+# --- 3. a generated client works ----------------------------------------------------------
+# A warning means part of the document could not become client code: that fails too.
+mkdir "$work/client"
+if ! (cd "$work/client" && timeout 300 "$work/venv/bin/openapi-python-client" generate \
+    --path "$OLDPWD/openapi/openapi.json" --meta none >"$work/generate.log" 2>&1) \
+    || grep -q WARNING "$work/generate.log"; then
+    cat "$work/generate.log"
+    fail "openapi-python-client $CLIENT_GENERATOR_VERSION could not generate a clean client"
+fi
+PYTHONPATH="$work/client" timeout 120 "$work/venv/bin/python" .ci/openapi_client.py \
+    "$base" "$token" >"$work/client.log" 2>&1 \
+    || { cat "$work/client.log"; fail "the generated client's create/read/patch/delete failed"; }
+note "ok   openapi-python-client $CLIENT_GENERATOR_VERSION: $(cat "$work/client.log") ($(elapsed))"
+
+# --- 4. the docs page renders in a browser -----------------------------------------------
 # --virtual-time-budget lets the page fetch /openapi.json and render before the DOM is dumped.
 timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
     --user-data-dir="$work/chromium" --virtual-time-budget=20000 \

@@ -14,6 +14,7 @@ use utoipa::openapi::{ContentBuilder, RefOr, Required};
 use super::BEARER;
 use super::components::{ALWAYS, ERRORS, WITH_BODY, list_filter};
 use super::examples;
+use super::registry;
 use super::types::{JSON, SCIM_JSON, component, requiring, string, uri};
 use crate::api::SCIM_PREFIX;
 use crate::scim::schema::{Registry, ResourceKind, ResourceType};
@@ -146,14 +147,8 @@ fn resource_paths(paths: &mut Paths, rt: &ResourceType) {
     let name = rt.name();
     let plural = &rt.endpoint()[1..];
     let collection = format!("{SCIM_PREFIX}{}", rt.endpoint());
-    let required: Vec<&str> = rt
-        .schema
-        .attributes
-        .iter()
-        .filter(|a| a.required && !a.is_read_only())
-        .map(|a| a.name.as_str())
-        .collect();
-    let input = || requiring(name, &required);
+    let required = registry::required(rt);
+    let input = || RefOr::Ref(component(&registry::request_schema(rt)));
     let projection = ["attributes", "excludedAttributes"];
 
     paths.add_path_operation(

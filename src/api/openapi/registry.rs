@@ -11,7 +11,9 @@ use utoipa::openapi::schema::{Components, ObjectBuilder, Schema};
 use utoipa::openapi::{RefOr, schema::ArrayBuilder};
 
 use super::examples;
-use super::types::{array, boolean, component, date_time, integer, object, string, uri, urns};
+use super::types::{
+    array, boolean, component, date_time, integer, object, requiring, string, uri, urns,
+};
 use crate::scim::schema::{
     AttrType, Attribute, Mutability, Registry, ResourceType, Returned, Uniqueness,
     common_attributes,
@@ -23,6 +25,11 @@ pub fn add_schemas(components: &mut Components) {
         components
             .schemas
             .insert(rt.name().to_owned(), resource(rt).into());
+        // One named body schema for POST and PUT in both media types: a generated client
+        // gets one model, not a copy per media type.
+        components
+            .schemas
+            .insert(request_schema(rt), requiring(rt.name(), &required(rt)));
         for ext in &rt.extensions {
             let schema = attributes(object(), &ext.schema.attributes)
                 .description(Some(format!(
@@ -35,6 +42,21 @@ pub fn add_schemas(components: &mut Components) {
                 .insert(ext.schema.name.clone(), Schema::Object(schema).into());
         }
     }
+}
+
+/// The name of the schema of POST and PUT bodies of `rt`: `UserRequest`, `GroupRequest`.
+pub fn request_schema(rt: &ResourceType) -> String {
+    format!("{}Request", rt.name())
+}
+
+/// Attributes a client must send: required and writable.
+pub fn required(rt: &ResourceType) -> Vec<&str> {
+    rt.schema
+        .attributes
+        .iter()
+        .filter(|a| a.required && !a.is_read_only())
+        .map(|a| a.name.as_str())
+        .collect()
 }
 
 fn resource(rt: &ResourceType) -> Schema {

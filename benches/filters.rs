@@ -1,0 +1,1496 @@
+//! The list and filter benchmark: `cargo bench --bench filters -- --help`.
+//!
+//! Loads N users and G groups through the library (`validate::normalize` → `prepare` →
+//! `derive` → `Resources::import`, the path a POST takes, minus HTTP), starts the real server
+//! on loopback, and measures list requests over HTTP: median and p99 of sequential requests,
+//! then requests/s with concurrent clients. Every response is checked against what the
+//! deterministic generator put in, so a broken query cannot look fast. A SQLite database is
+//! kept under `target/bench/` and reused; PostgreSQL is named with `--database-url`.
+//! This is a tool, not a test: `cargo test` does not run it.
+
+// A measuring tool, not the server: on anything unexpected it should stop loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use entity::resource;
+use reqwest::{StatusCode, Url};
+use scimd::api::ApiSettings;
+use scimd::scim::list::Page;
+use scimd::scim::query::{Cursor, ListQuery, Params, Window, plan};
+use scimd::scim::resource as scim_resource;
+use scimd::scim::schema::{ENTERPRISE_USER_URN, GROUP_URN, Registry, ResourceKind, USER_URN};
+use scimd::scim::validate::{self, Leniency};
+use scimd::startup::{Application, Settings};
+use scimd::store::sql::{self, Dialect};
+use scimd::store::{PoolConfig, Store, TenantId, Write};
+use sea_orm::sea_query::{Alias, Expr, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, Database, DbBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Statement,
+};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+
+/// The bootstrap token of the benchmark's tenant (loopback only, throw-away data).
+const TOKEN: &str = "bench-token-0123456789abcdef0123456789abcdef";
+/// Page size of the paging and `sw` queries.
+const PAGE: u64 = 100;
+/// Requests per query before measuring.
+const WARM_UP: u64 = 20;
+
+#[derive(Parser, Debug)]
+#[command(about = "Load users and groups, then measure SCIM list queries over HTTP")]
+struct Args {
+    #[arg(long, default_value_t = 1_000_000)]
+    users: u64,
+    #[arg(long, default_value_t = 10_000)]
+    groups: u64,
+    /// `postgres://…` (the database is created if missing); default: a SQLite file under
+    /// target/bench/, reused when it already holds the data.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Sequential requests per query (median, p99).
+    #[arg(long, default_value_t = 200)]
+    requests: u64,
+    /// Requests per query in the throughput run.
+    #[arg(long, default_value_t = 1_000)]
+    throughput_requests: u64,
+    /// Concurrent clients in the throughput run.
+    #[arg(long, default_value_t = 8)]
+    concurrency: u64,
+    /// Users per import transaction.
+    #[arg(long, default_value_t = 5_000)]
+    batch: usize,
+    /// Print each query's SQL and its plan (SQLite: EXPLAIN QUERY PLAN and timings;
+    /// PostgreSQL: EXPLAIN ANALYZE) instead of measuring.
+    #[arg(long)]
+    explain: bool,
+    /// Passed by `cargo bench`; ignored.
+    #[arg(long, hide = true)]
+    bench: bool,
+}
+
+// ---------------------------------------------------------------------------------------
+// The generator: every attribute of user `i` is a function of `i` alone, so the expected
+// answer of any query can be recomputed without the database.
+
+const GIVEN_NAMES: &[&str] = &[
+    "James",
+    "Mary",
+    "Robert",
+    "Patricia",
+    "John",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "David",
+    "Elizabeth",
+    "William",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Charles",
+    "Karen",
+    "Christopher",
+    "Lisa",
+    "Daniel",
+    "Nancy",
+    "Matthew",
+    "Betty",
+    "Anthony",
+    "Margaret",
+    "Mark",
+    "Sandra",
+    "Donald",
+    "Ashley",
+    "Steven",
+    "Kimberly",
+    "Paul",
+    "Emily",
+    "Andrew",
+    "Donna",
+    "Joshua",
+    "Michelle",
+    "Kenneth",
+    "Carol",
+    "Kevin",
+    "Amanda",
+    "Brian",
+    "Dorothy",
+    "George",
+    "Melissa",
+    "Timothy",
+    "Deborah",
+    "Ronald",
+    "Stephanie",
+    "Edward",
+    "Rebecca",
+    "Jason",
+    "Sharon",
+    "Jeffrey",
+    "Laura",
+    "Ryan",
+    "Cynthia",
+    "Jacob",
+    "Kathleen",
+    "Gary",
+    "Amy",
+    "Nicholas",
+    "Angela",
+    "Eric",
+    "Shirley",
+    "Jonathan",
+    "Anna",
+    "Stephen",
+    "Brenda",
+    "Larry",
+    "Pamela",
+    "Justin",
+    "Emma",
+    "Scott",
+    "Nicole",
+    "Brandon",
+    "Helen",
+    "Benjamin",
+    "Samantha",
+    "Samuel",
+    "Katherine",
+    "Gregory",
+    "Christine",
+    "Alexander",
+    "Debra",
+    "Frank",
+    "Rachel",
+    "Patrick",
+    "Carolyn",
+    "Raymond",
+    "Janet",
+    "Jack",
+    "Catherine",
+    "Dennis",
+    "Maria",
+    "Jerry",
+    "Heather",
+    "Tyler",
+    "Diane",
+    "Aaron",
+    "Ruth",
+    "Jose",
+    "Julie",
+    "Adam",
+    "Olivia",
+    "Nathan",
+    "Joyce",
+    "Henry",
+    "Virginia",
+    "Douglas",
+    "Victoria",
+    "Zachary",
+    "Kelly",
+    "Peter",
+    "Lauren",
+    "Kyle",
+    "Christina",
+    "Ethan",
+    "Joan",
+    "Walter",
+    "Evelyn",
+    "Noah",
+    "Judith",
+];
+
+const SURNAMES: &[&str] = &[
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Torres",
+    "Nguyen",
+    "Hill",
+    "Flores",
+    "Green",
+    "Adams",
+    "Nelson",
+    "Baker",
+    "Hall",
+    "Rivera",
+    "Campbell",
+    "Mitchell",
+    "Carter",
+    "Roberts",
+    "Gomez",
+    "Phillips",
+    "Evans",
+    "Turner",
+    "Diaz",
+    "Parker",
+    "Cruz",
+    "Edwards",
+    "Collins",
+    "Reyes",
+    "Stewart",
+    "Morris",
+    "Morales",
+    "Murphy",
+    "Cook",
+    "Rogers",
+    "Gutierrez",
+    "Ortiz",
+    "Morgan",
+    "Cooper",
+    "Peterson",
+    "Bailey",
+    "Reed",
+    "Kelly",
+    "Howard",
+    "Ramos",
+    "Kim",
+    "Cox",
+    "Ward",
+    "Richardson",
+    "Watson",
+    "Brooks",
+    "Chavez",
+    "Wood",
+    "James",
+    "Bennett",
+    "Gray",
+    "Mendoza",
+    "Ruiz",
+    "Hughes",
+    "Price",
+    "Alvarez",
+    "Castillo",
+    "Sanders",
+    "Patel",
+    "Myers",
+    "Long",
+    "Ross",
+    "Foster",
+    "Jimenez",
+    "Powell",
+    "Jenkins",
+    "Perry",
+    "Russell",
+    "Sullivan",
+    "Bell",
+    "Coleman",
+    "Butler",
+    "Henderson",
+    "Barnes",
+    "Gonzales",
+    "Fisher",
+    "Vasquez",
+    "Simmons",
+    "Romero",
+    "Jordan",
+    "Patterson",
+    "Alexander",
+    "Hamilton",
+    "Graham",
+    "Reynolds",
+    "Griffin",
+    "Wallace",
+    "Moreno",
+    "West",
+    "Cole",
+    "Hayes",
+    "Bryant",
+    "Herrera",
+    "Gibson",
+    "Ellis",
+    "Tran",
+    "Medina",
+    "Aguilar",
+    "Stevens",
+    "Murray",
+    "Ford",
+    "Castro",
+    "Marshall",
+    "Owens",
+    "Harrison",
+    "Fernandez",
+    "Mcdonald",
+    "Woods",
+    "Washington",
+    "Kennedy",
+    "Wells",
+    "Vargas",
+    "Henry",
+    "Chen",
+    "Freeman",
+    "Webb",
+    "Tucker",
+    "Guzman",
+    "Burns",
+    "Crawford",
+    "Olson",
+    "Simpson",
+    "Porter",
+    "Hunter",
+    "Gordon",
+    "Mendez",
+    "Silva",
+    "Shaw",
+    "Snyder",
+    "Mason",
+    "Dixon",
+    "Munoz",
+    "Hunt",
+    "Hicks",
+    "Holmes",
+    "Palmer",
+    "Wagner",
+    "Black",
+    "Robertson",
+    "Boyd",
+    "Rose",
+    "Stone",
+    "Salazar",
+    "Fox",
+    "Warren",
+    "Mills",
+    "Meyer",
+    "Rice",
+    "Schmidt",
+    "Garza",
+    "Daniels",
+    "Ferguson",
+    "Nichols",
+    "Stephens",
+    "Soto",
+    "Weaver",
+    "Ryan",
+    "Gardner",
+    "Payne",
+    "Grant",
+    "Dunn",
+    "Kelley",
+    "Spencer",
+    "Hawkins",
+    "Arnold",
+    "Pierce",
+    "Vazquez",
+    "Hansen",
+    "Peters",
+    "Santos",
+    "Hart",
+    "Bradley",
+    "Knight",
+    "Elliott",
+    "Cunningham",
+    "Duncan",
+    "Armstrong",
+    "Hudson",
+    "Carroll",
+    "Lane",
+    "Riley",
+    "Andrews",
+    "Alvarado",
+    "Ray",
+    "Delgado",
+    "Berry",
+    "Perkins",
+    "Hoffman",
+    "Johnston",
+    "Matthews",
+    "Pena",
+    "Richards",
+    "Contreras",
+    "Willis",
+    "Carpenter",
+    "Lawrence",
+    "Sandoval",
+    "Guerrero",
+    "George",
+    "Chapman",
+    "Rios",
+    "Estrada",
+    "Ortega",
+    "Watkins",
+    "Greene",
+    "Nunez",
+    "Wheeler",
+    "Valdez",
+    "Harper",
+    "Burke",
+    "Larson",
+    "Santiago",
+    "Maldonado",
+    "Morrison",
+    "Franklin",
+    "Carlson",
+    "Austin",
+    "Dominguez",
+    "Carr",
+    "Lawson",
+    "Jacobs",
+    "Obrien",
+    "Lynch",
+    "Singh",
+    "Vega",
+    "Bishop",
+    "Montgomery",
+    "Oliver",
+    "Jensen",
+    "Harvey",
+    "Williamson",
+    "Gilbert",
+    "Dean",
+    "Sims",
+    "Espinoza",
+    "Howell",
+    "Li",
+    "Wong",
+    "Reid",
+    "Hanson",
+    "Le",
+    "Mccoy",
+    "Garrett",
+    "Burton",
+    "Fuller",
+    "Wang",
+    "Weber",
+    "Welch",
+    "Rojas",
+    "Lucas",
+    "Marquez",
+    "Fields",
+    "Park",
+    "Yang",
+    "Little",
+    "Banks",
+    "Padilla",
+    "Day",
+    "Walsh",
+    "Bowman",
+    "Schultz",
+    "Luna",
+    "Fowler",
+    "Mejia",
+    "Davidson",
+    "Acosta",
+    "Brewer",
+    "May",
+    "Holland",
+    "Juarez",
+    "Newman",
+    "Pearson",
+    "Curtis",
+    "Cortez",
+    "Douglas",
+    "Schneider",
+    "Joseph",
+    "Barrett",
+    "Navarro",
+    "Figueroa",
+    "Keller",
+    "Avila",
+    "Wade",
+    "Molina",
+    "Stanley",
+    "Hopkins",
+    "Campos",
+    "Barnett",
+    "Bates",
+    "Chambers",
+    "Caldwell",
+    "Beck",
+    "Lambert",
+];
+
+const DEPARTMENTS: &[&str] = &[
+    "Accounting",
+    "Accounts Payable",
+    "Accounts Receivable",
+    "Administration",
+    "Audit",
+    "Billing",
+    "Brand",
+    "Business Development",
+    "Compliance",
+    "Corporate Communications",
+    "Customer Success",
+    "Customer Support",
+    "Data Engineering",
+    "Data Science",
+    "Design",
+    "DevOps",
+    "Engineering",
+    "Facilities",
+    "Field Sales",
+    "Finance",
+    "Human Resources",
+    "Information Security",
+    "Infrastructure",
+    "Inside Sales",
+    "Internal Tools",
+    "Investor Relations",
+    "IT Operations",
+    "Legal",
+    "Logistics",
+    "Marketing",
+    "Mobile",
+    "Network Operations",
+    "Office of the CEO",
+    "Partnerships",
+    "Payroll",
+    "Platform",
+    "Procurement",
+    "Product",
+    "Product Marketing",
+    "Quality Assurance",
+    "Recruiting",
+    "Research",
+    "Risk",
+    "Sales",
+    "Sales Operations",
+    "Security Engineering",
+    "Site Reliability",
+    "Strategy",
+    "Tax",
+    "Training",
+];
+
+/// splitmix64: a small, good-enough mixer; no crate needed.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The `stream`-th random number of item `i`.
+fn draw(i: u64, stream: u64) -> u64 {
+    mix(mix(i) ^ stream.wrapping_mul(0xD1B5_4A32_D192_ED03))
+}
+
+fn pick(i: u64, stream: u64, n: usize) -> usize {
+    (draw(i, stream) % n as u64) as usize
+}
+
+struct Person {
+    given: usize,
+    family: usize,
+    department: usize,
+    home_email: bool,
+    active: bool,
+}
+
+fn person(i: u64) -> Person {
+    Person {
+        given: pick(i, 1, GIVEN_NAMES.len()),
+        family: pick(i, 2, SURNAMES.len()),
+        department: pick(i, 3, DEPARTMENTS.len()),
+        home_email: draw(i, 4).is_multiple_of(3),
+        active: !draw(i, 5).is_multiple_of(20),
+    }
+}
+
+fn user_name(i: u64) -> String {
+    format!("user{i}@example.com")
+}
+
+/// An Entra-like objectId.
+fn external_id(i: u64, salt: u64) -> String {
+    uuid::Uuid::from_u64_pair(draw(i, salt), draw(i, salt + 1)).to_string()
+}
+
+fn work_email(i: u64) -> String {
+    let p = person(i);
+    format!(
+        "{}.{}.{i}@example.com",
+        GIVEN_NAMES[p.given], SURNAMES[p.family]
+    )
+}
+
+/// What an IdP POSTs for user `i`.
+fn user_body(i: u64) -> Value {
+    let p = person(i);
+    let (given, family) = (GIVEN_NAMES[p.given], SURNAMES[p.family]);
+    let mut emails = vec![json!({"value": work_email(i), "type": "work", "primary": true})];
+    if p.home_email {
+        let home = format!("{}{i}@mail.example.net", given.to_lowercase());
+        emails.push(json!({"value": home, "type": "home"}));
+    }
+    json!({
+        "schemas": [USER_URN, ENTERPRISE_USER_URN],
+        "externalId": external_id(i, 6),
+        "userName": user_name(i),
+        "name": {"givenName": given, "familyName": family, "formatted": format!("{given} {family}")},
+        "displayName": format!("{given} {family}"),
+        "emails": emails,
+        "active": p.active,
+        ENTERPRISE_USER_URN: {
+            "department": DEPARTMENTS[p.department],
+            "employeeNumber": i.to_string(),
+        },
+    })
+}
+
+/// Group `g`'s members: 0–200 distinct user indices.
+fn group_members(g: u64, users: u64) -> Vec<u64> {
+    let n = (draw(g, 20) % 201).min(users) as usize;
+    let mut out: Vec<u64> = Vec::with_capacity(n);
+    for j in 0..(20 * n as u64 + 100) {
+        if out.len() == n {
+            break;
+        }
+        let u = draw(g * 4096 + j, 21) % users;
+        if !out.contains(&u) {
+            out.push(u);
+        }
+    }
+    out
+}
+
+fn group_body(g: u64, member_ids: Vec<Value>) -> Value {
+    json!({
+        "schemas": [GROUP_URN],
+        "displayName": format!("{} {g:05}", DEPARTMENTS[pick(g, 22, DEPARTMENTS.len())]),
+        "externalId": external_id(g, 23),
+        "members": member_ids,
+    })
+}
+
+/// A request body as the server stores it (validation, split, derived columns and index).
+fn write(kind: ResourceKind, body: &Value) -> Write {
+    let rt = Registry::core().resource_type(kind);
+    let data = validate::normalize(rt, body, Leniency::Lenient).expect("generated body is valid");
+    let prepared = scim_resource::prepare(kind, data);
+    Write {
+        derived: scim_resource::derive(rt, &prepared.data).expect("derivable"),
+        data: prepared.data,
+        members: prepared.members,
+        password_hash: None,
+        member_change: None,
+    }
+}
+
+/// What the data set holds, recomputed from the generator.
+struct Expected {
+    /// Users per (given, family) name.
+    names: HashMap<(usize, usize), u64>,
+    /// Users per surname.
+    families: Vec<u64>,
+    /// Groups each user belongs to.
+    memberships: Vec<u16>,
+}
+
+/// The first three letters of a surname, as a client would send them.
+fn prefix(family: usize) -> String {
+    SURNAMES[family].chars().take(3).collect()
+}
+
+impl Expected {
+    /// Users whose surname starts with `start`, compared case-insensitively.
+    fn starting_with(&self, start: &str) -> u64 {
+        let start = start.to_lowercase();
+        (0..SURNAMES.len())
+            .filter(|&f| SURNAMES[f].to_lowercase().starts_with(&start))
+            .map(|f| self.families[f])
+            .sum()
+    }
+
+    fn compute(users: u64, groups: u64) -> Self {
+        let mut names: HashMap<(usize, usize), u64> = HashMap::new();
+        let mut families = vec![0u64; SURNAMES.len()];
+        for i in 0..users {
+            let p = person(i);
+            *names.entry((p.given, p.family)).or_default() += 1;
+            families[p.family] += 1;
+        }
+        let mut memberships = vec![0u16; users as usize];
+        for g in 0..groups {
+            for u in group_members(g, users) {
+                memberships[u as usize] += 1;
+            }
+        }
+        Self {
+            names,
+            families,
+            memberships,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Loading.
+
+struct Loaded {
+    users_time: Duration,
+    groups_time: Duration,
+    memberships: u64,
+}
+
+async fn count(store: &Store, tenant: TenantId, kind: ResourceKind) -> u64 {
+    let query = ListQuery {
+        filter: None,
+        sort: None,
+        window: Window::Index(Page {
+            start_index: 1,
+            count: 0,
+        }),
+    };
+    let resources = store.tenant(tenant).resources(kind);
+    resources.list(&query, false).await.unwrap().total
+}
+
+async fn load(store: &Store, tenant: TenantId, args: &Args) -> Loaded {
+    let users = store.tenant(tenant).users();
+    let (n, batch) = (args.users, args.batch.max(1) as u64);
+    let build = move |start: u64| {
+        tokio::task::spawn_blocking(move || {
+            (start..(start + batch).min(n))
+                .map(|i| write(ResourceKind::User, &user_body(i)))
+                .collect::<Vec<_>>()
+        })
+    };
+    // One batch is built on a blocking thread while the previous one is written.
+    let started = Instant::now();
+    let mut ids: Vec<String> = Vec::with_capacity(n as usize);
+    let mut next = (n > 0).then(|| build(0));
+    let mut reported = 0;
+    while let Some(pending) = next.take() {
+        let writes = pending.await.unwrap();
+        let after = ids.len() as u64 + writes.len() as u64;
+        if after < n {
+            next = Some(build(after));
+        }
+        ids.extend(users.import(&writes).await.unwrap());
+        if ids.len() as u64 >= reported + 100_000 || ids.len() as u64 == n {
+            reported = ids.len() as u64;
+            let secs = started.elapsed().as_secs_f64();
+            eprintln!(
+                "  {reported} users in {secs:.0} s ({:.0}/s)",
+                reported as f64 / secs
+            );
+        }
+    }
+    let users_time = started.elapsed();
+
+    let groups = store.tenant(tenant).groups();
+    let started = Instant::now();
+    let mut memberships = 0;
+    let mut g = 0;
+    while g < args.groups {
+        let end = (g + 500).min(args.groups);
+        let writes: Vec<Write> = (g..end)
+            .map(|g| {
+                let members: Vec<Value> = group_members(g, n)
+                    .into_iter()
+                    .map(|u| json!({"value": ids[u as usize]}))
+                    .collect();
+                memberships += members.len() as u64;
+                write(ResourceKind::Group, &group_body(g, members))
+            })
+            .collect();
+        groups.import(&writes).await.unwrap();
+        g = end;
+    }
+    Loaded {
+        users_time,
+        groups_time: started.elapsed(),
+        memberships,
+    }
+}
+
+/// The SQLite file for this size, under target/bench/.
+fn sqlite_path(args: &Args) -> PathBuf {
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("CARGO_TARGET_TMPDIR is inside the target directory");
+    let dir = target.join("bench");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(format!("scimd-{}u-{}g.db", args.users, args.groups))
+}
+
+fn remove_sqlite(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let file = PathBuf::from(format!("{}{suffix}", path.display()));
+        if file.exists() {
+            std::fs::remove_file(file).unwrap();
+        }
+    }
+}
+
+/// Creates the PostgreSQL database named in `url` if it does not exist.
+async fn create_database(url: &str) {
+    let (server, name) = url.rsplit_once('/').expect("postgres://…/database");
+    let name = name.split('?').next().unwrap_or(name);
+    let admin = Database::connect(format!("{server}/postgres"))
+        .await
+        .unwrap();
+    let exists = admin
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT 1 FROM pg_database WHERE datname = $1",
+            [name.into()],
+        ))
+        .await
+        .unwrap()
+        .is_some();
+    if !exists {
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .unwrap();
+    }
+    admin.close().await.unwrap();
+}
+
+/// Connects, and loads the data set unless the database already holds exactly it.
+async fn prepare_database(url: &str, args: &Args) -> Option<Loaded> {
+    let pool = PoolConfig::default();
+    let mut store = Store::connect(url, &pool).await.unwrap();
+    let mut tenant = store.tenants().ensure("default").await.unwrap().id;
+    let have = (
+        count(&store, tenant, ResourceKind::User).await,
+        count(&store, tenant, ResourceKind::Group).await,
+    );
+    if have == (args.users, args.groups) {
+        eprintln!(
+            "database already holds {} users and {} groups",
+            have.0, have.1
+        );
+        store.close().await;
+        return None;
+    }
+    if have != (0, 0) {
+        assert!(
+            !url.starts_with("postgres"),
+            "the database holds {} users and {} groups, not {} and {}: pass an empty one",
+            have.0,
+            have.1,
+            args.users,
+            args.groups
+        );
+        eprintln!("database holds {have:?}; starting over");
+        store.close().await;
+        remove_sqlite(&sqlite_path(args));
+        store = Store::connect(url, &pool).await.unwrap();
+        tenant = store.tenants().ensure("default").await.unwrap().id;
+    }
+    eprintln!("loading {} users and {} groups", args.users, args.groups);
+    let loaded = load(&store, tenant, args).await;
+    store.close().await;
+    if url.starts_with("postgres") {
+        // What autovacuum would do soon after a bulk load: statistics and the visibility map.
+        let conn = Database::connect(url).await.unwrap();
+        conn.execute_unprepared("VACUUM ANALYZE").await.unwrap();
+        conn.close().await.unwrap();
+    }
+    Some(loaded)
+}
+
+async fn database_size(url: &str, args: &Args) -> u64 {
+    if url.starts_with("postgres") {
+        let conn = Database::connect(url).await.unwrap();
+        let row = conn
+            .query_one_raw(Statement::from_string(
+                DbBackend::Postgres,
+                "SELECT pg_database_size(current_database())::BIGINT AS size",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        conn.close().await.unwrap();
+        return row.try_get::<i64>("", "size").unwrap() as u64;
+    }
+    let path = sqlite_path(args);
+    ["", "-wal"]
+        .iter()
+        .filter_map(|s| std::fs::metadata(format!("{}{s}", path.display())).ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+/// How long the COUNT behind `totalResults` takes over all users, run directly.
+async fn count_all_users(url: &str, runs: usize) -> Duration {
+    let conn = Database::connect(url).await.unwrap();
+    let sql = "SELECT COUNT(*) FROM resources r JOIN tenants t ON t.id = r.tenant_id \
+               WHERE t.name = 'default' AND r.resource_type = 'User'";
+    let backend = conn.get_database_backend();
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        conn.query_one_raw(Statement::from_string(backend, sql))
+            .await
+            .unwrap();
+        times.push(started.elapsed());
+    }
+    conn.close().await.unwrap();
+    times.sort();
+    times[times.len() / 2]
+}
+
+// ---------------------------------------------------------------------------------------
+// Measuring.
+
+/// One request and what its answer must be.
+struct Probe {
+    url: Url,
+    total: u64,
+    items: usize,
+    /// The first resource's id, when known.
+    first: Option<String>,
+}
+
+type MakeProbe = Arc<dyn Fn(u64) -> Probe + Send + Sync>;
+
+struct Case {
+    name: String,
+    make: MakeProbe,
+}
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Client {
+    fn url(&self, path: &str, params: &[(&str, &str)]) -> Url {
+        Url::parse_with_params(&format!("{}{path}", self.base), params).unwrap()
+    }
+
+    async fn json(&self, url: Url) -> Value {
+        let response = self.http.get(url).bearer_auth(TOKEN).send().await.unwrap();
+        let status = response.status();
+        let body = response.text().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{body}");
+        serde_json::from_str(&body).unwrap()
+    }
+
+    /// Sends `probe`, checks the answer and returns the time to the last byte.
+    async fn run(&self, probe: Probe) -> Duration {
+        let started = Instant::now();
+        let response = self
+            .http
+            .get(probe.url.clone())
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let body = response.bytes().await.unwrap();
+        let elapsed = started.elapsed();
+        let text = String::from_utf8_lossy(&body);
+        assert_eq!(status, StatusCode::OK, "{} → {text}", probe.url);
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            body["totalResults"], probe.total,
+            "totalResults of {}",
+            probe.url
+        );
+        let resources = body["Resources"].as_array().map_or(0, Vec::len);
+        assert_eq!(resources, probe.items, "Resources of {}", probe.url);
+        if let Some(first) = &probe.first {
+            assert_eq!(&body["Resources"][0]["id"], first, "first of {}", probe.url);
+        }
+        elapsed
+    }
+}
+
+struct Measured {
+    p50: Duration,
+    p99: Duration,
+    per_second: f64,
+}
+
+/// The `q`-quantile of sorted `times`, nearest rank.
+fn quantile(times: &[Duration], q: f64) -> Duration {
+    let rank = ((q * times.len() as f64).ceil() as usize).clamp(1, times.len());
+    times[rank - 1]
+}
+
+async fn measure(client: &Arc<Client>, case: &Case, args: &Args) -> Measured {
+    for k in 0..WARM_UP {
+        client.run((case.make)(k)).await;
+    }
+    let mut times = Vec::with_capacity(args.requests as usize);
+    for k in WARM_UP..WARM_UP + args.requests {
+        times.push(client.run((case.make)(k)).await);
+    }
+    times.sort();
+
+    let first = WARM_UP + args.requests;
+    let end = first + args.throughput_requests;
+    let next = Arc::new(AtomicU64::new(first));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..args.concurrency.max(1))
+        .map(|_| {
+            let (client, next, make) = (client.clone(), next.clone(), case.make.clone());
+            tokio::spawn(async move {
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    if k >= end {
+                        break;
+                    }
+                    client.run(make(k)).await;
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.await.unwrap();
+    }
+    let elapsed = started.elapsed();
+    Measured {
+        p50: quantile(&times, 0.5),
+        p99: quantile(&times, 0.99),
+        per_second: args.throughput_requests as f64 / elapsed.as_secs_f64(),
+    }
+}
+
+/// Ids of the users `pool` names, looked up once over HTTP (not timed).
+async fn user_ids(client: &Client, pool: &[u64]) -> Vec<String> {
+    let mut ids = Vec::with_capacity(pool.len());
+    for &i in pool {
+        let filter = format!("userName eq \"{}\"", user_name(i));
+        let url = client.url("/Users", &[("filter", &filter), ("attributes", "id")]);
+        let body = client.json(url).await;
+        ids.push(body["Resources"][0]["id"].as_str().unwrap().to_owned());
+    }
+    ids
+}
+
+/// The queries of the issue, each with its expected answer.
+async fn cases(client: &Arc<Client>, args: &Args, expected: Arc<Expected>) -> Vec<Case> {
+    let users = args.users;
+    let total_requests = WARM_UP + args.requests + args.throughput_requests;
+    let user = move |k: u64, stream: u64| draw(k, stream) % users;
+    let c = client.clone();
+    let one = move |filter: String| Probe {
+        url: c.url("/Users", &[("filter", &filter)]),
+        total: 1,
+        items: 1,
+        first: None,
+    };
+    let mut cases: Vec<Case> = Vec::new();
+    let mut add = |name: &str, make: MakeProbe| {
+        cases.push(Case {
+            name: name.to_owned(),
+            make,
+        })
+    };
+
+    let probe = one.clone();
+    add(
+        "`userName eq`",
+        Arc::new(move |k| {
+            let i = user(k, 100);
+            probe(format!("userName eq \"{}\"", user_name(i)))
+        }),
+    );
+    let probe = one.clone();
+    add(
+        "`externalId eq`",
+        Arc::new(move |k| {
+            let i = user(k, 101);
+            probe(format!("externalId eq \"{}\"", external_id(i, 6)))
+        }),
+    );
+    let probe = one;
+    add(
+        "`emails[type eq \"work\"].value eq`",
+        Arc::new(move |k| {
+            let i = user(k, 102);
+            let filter = format!("emails[type eq \"work\"].value eq \"{}\"", work_email(i));
+            probe(filter)
+        }),
+    );
+
+    let (c, e) = (client.clone(), expected.clone());
+    add(
+        "`name.familyName sw` (3 letters), count=100",
+        Arc::new(move |k| {
+            let family = person(user(k, 103)).family;
+            let start = prefix(family);
+            let total = e.starting_with(&start);
+            let filter = format!("name.familyName sw \"{start}\"");
+            Probe {
+                url: c.url("/Users", &[("filter", &filter), ("count", "100")]),
+                total,
+                items: total.min(PAGE) as usize,
+                first: None,
+            }
+        }),
+    );
+
+    let (c, e) = (client.clone(), expected.clone());
+    add(
+        "`userName eq A or (name.familyName eq F and name.givenName eq G)`, count=100",
+        Arc::new(move |k| {
+            let (a, b) = (person(user(k, 104)), person(user(k, 105)));
+            let i = user(k, 104);
+            let filter = format!(
+                "userName eq \"{}\" or (name.familyName eq \"{}\" and name.givenName eq \"{}\")",
+                user_name(i),
+                SURNAMES[b.family],
+                GIVEN_NAMES[b.given]
+            );
+            let same = (a.given, a.family) == (b.given, b.family);
+            let total = e.names[&(b.given, b.family)] + u64::from(!same);
+            Probe {
+                url: c.url("/Users", &[("filter", &filter), ("count", "100")]),
+                total,
+                items: total.min(PAGE) as usize,
+                first: None,
+            }
+        }),
+    );
+
+    // Users that belong to at least one group, found through random groups.
+    let pool: Vec<u64> = (0..total_requests)
+        .map(|k| {
+            (0..1_000)
+                .map(|j| group_members(draw(k * 1_000 + j, 106) % args.groups.max(1), users))
+                .find(|m| !m.is_empty())
+                .map(|m| m[pick(k, 107, m.len())])
+                .expect("some group has members")
+        })
+        .collect();
+    let ids = Arc::new(user_ids(client, &pool).await);
+    let c = client.clone();
+    add(
+        "`GET /Groups?filter=members[value eq \"…\"]`",
+        Arc::new(move |k| {
+            let filter = format!("members[value eq \"{}\"]", ids[k as usize]);
+            let total = u64::from(expected.memberships[pool[k as usize] as usize]);
+            Probe {
+                url: c.url(
+                    "/Groups",
+                    &[("filter", &filter), ("excludedAttributes", "members")],
+                ),
+                total,
+                items: total as usize,
+                first: None,
+            }
+        }),
+    );
+
+    // Paging, no filter: first and deep pages by index and by cursor.
+    let deep = (users * 9 / 10).max(2);
+    let items = users.saturating_sub(deep - 1).min(PAGE) as usize;
+    let before = client
+        .json(client.url(
+            "/Users",
+            &[
+                ("startIndex", &(deep - 1).to_string()),
+                ("count", "1"),
+                ("attributes", "meta"),
+            ],
+        ))
+        .await;
+    let row = &before["Resources"][0];
+    let created = chrono::DateTime::parse_from_rfc3339(row["meta"]["created"].as_str().unwrap())
+        .unwrap()
+        .to_utc();
+    let cursor = Cursor::After {
+        created,
+        id: row["id"].as_str().unwrap().to_owned(),
+    }
+    .encode();
+    let deep_page = client
+        .json(client.url(
+            "/Users",
+            &[("startIndex", &deep.to_string()), ("count", "100")],
+        ))
+        .await;
+    let first_deep = deep_page["Resources"][0]["id"].as_str().map(str::to_owned);
+    let first_page = client
+        .json(client.url("/Users", &[("startIndex", "1"), ("count", "1")]))
+        .await;
+    let first_id = first_page["Resources"][0]["id"].as_str().map(str::to_owned);
+    let paging = [
+        (
+            "first page, `startIndex=1&count=100`".to_owned(),
+            vec![("startIndex", "1".to_owned())],
+            first_id.clone(),
+            PAGE.min(users) as usize,
+        ),
+        (
+            format!("deep page, `startIndex={deep}&count=100`"),
+            vec![("startIndex", deep.to_string())],
+            first_deep.clone(),
+            items,
+        ),
+        (
+            "first cursor page, `cursor=&count=100`".to_owned(),
+            vec![("cursor", String::new())],
+            first_id,
+            PAGE.min(users) as usize,
+        ),
+        (
+            format!("deep cursor page (after row {})", deep - 1),
+            vec![("cursor", cursor)],
+            first_deep,
+            items,
+        ),
+    ];
+    for (name, params, first, items) in paging {
+        let c = client.clone();
+        add(
+            &name,
+            Arc::new(move |_| {
+                let mut all: Vec<(&str, &str)> =
+                    params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                all.push(("count", "100"));
+                Probe {
+                    url: c.url("/Users", &all),
+                    total: users,
+                    items,
+                    first: first.clone(),
+                }
+            }),
+        );
+    }
+    cases
+}
+
+// ---------------------------------------------------------------------------------------
+// Plans: the statements `Resources::list` runs for a request, rebuilt from its parameters.
+
+/// The COUNT behind `totalResults` and the page query, as `Resources::list` builds them.
+fn list_statements(url: &Url, tenant: TenantId, backend: DbBackend) -> [(String, Statement); 2] {
+    use sea_orm::sea_query::ExprTrait as _;
+    let kind = if url.path().ends_with("/Groups") {
+        ResourceKind::Group
+    } else {
+        ResourceKind::User
+    };
+    let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    let rt = Registry::core().resource_type(kind);
+    let (query, _) = plan(rt, &Params::from_query(&pairs), Leniency::Lenient, 1_000).unwrap();
+    let mut select = resource::Entity::find()
+        .filter(resource::Column::TenantId.eq(tenant.get()))
+        .filter(resource::Column::ResourceType.eq(kind.as_str()));
+    if let Some(filter) = &query.filter {
+        let dialect = Dialect {
+            backend,
+            tenant,
+            kind,
+        };
+        select = select.filter(sql::condition(filter, dialect));
+    }
+    let count = Query::select()
+        .expr(Expr::cust("COUNT(*) AS num_items"))
+        .from_subquery(select.clone().into_query(), Alias::new("sub_query"))
+        .take();
+    let mut select = select
+        .order_by_asc(resource::Column::CreatedAt)
+        .order_by_asc(resource::Column::Id);
+    select = match &query.window {
+        Window::Index(page) => select.offset(page.offset()).limit(page.count),
+        Window::Cursor { after, count } => {
+            if let Some(Cursor::After { created, id }) = after {
+                let key = |c: resource::Column| Expr::col((resource::Entity, c));
+                select = select.filter(
+                    Expr::tuple([key(resource::Column::CreatedAt), key(resource::Column::Id)])
+                        .gt(Expr::tuple([Expr::val(*created), Expr::val(id.clone())])),
+                );
+            }
+            select.limit(count + 1)
+        }
+    };
+    [
+        ("count".to_owned(), backend.build(&count)),
+        ("page".to_owned(), select.build(backend)),
+    ]
+}
+
+/// Prints the plan of every statement behind `cases` (each with its first measured probe).
+async fn explain(url: &str, cases: &[Case]) {
+    let conn = Database::connect(url).await.unwrap();
+    let backend = conn.get_database_backend();
+    let store = Store::connect(url, &PoolConfig::default()).await.unwrap();
+    let tenant = store.tenants().ensure("default").await.unwrap().id;
+    for case in cases {
+        let probe = (case.make)(WARM_UP);
+        println!("\n## {}\n", case.name);
+        for (what, stmt) in list_statements(&probe.url, tenant, backend) {
+            println!("{what}: {stmt}");
+            let prefix = match backend {
+                DbBackend::Postgres => "EXPLAIN (ANALYZE, BUFFERS) ",
+                _ => "EXPLAIN QUERY PLAN ",
+            };
+            let plan = Statement {
+                sql: format!("{prefix}{}", stmt.sql),
+                ..stmt.clone()
+            };
+            for row in conn.query_all_raw(plan).await.unwrap() {
+                let line: String = match backend {
+                    DbBackend::Postgres => row.try_get("", "QUERY PLAN").unwrap(),
+                    _ => row.try_get("", "detail").unwrap(),
+                };
+                println!("    {line}");
+            }
+            let mut times = Vec::new();
+            for _ in 0..5 {
+                let started = Instant::now();
+                conn.query_all_raw(stmt.clone()).await.unwrap();
+                times.push(started.elapsed());
+            }
+            times.sort();
+            println!("    median of 5 runs: {} ms", ms(times[2]));
+        }
+    }
+    store.close().await;
+    conn.close().await.unwrap();
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+fn main() {
+    let args = Args::parse();
+    if let Ok(filter) = std::env::var("RUST_LOG") {
+        let sink = scimd::telemetry::subscriber(
+            &filter,
+            scimd::telemetry::LogFormat::Text,
+            std::io::stderr,
+        )
+        .unwrap();
+        tracing::subscriber::set_global_default(sink).unwrap();
+    }
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(run(args));
+}
+
+async fn run(args: Args) {
+    let url = match &args.database_url {
+        Some(url) => url.clone(),
+        None => format!("sqlite://{}?mode=rwc", sqlite_path(&args).display()),
+    };
+    let backend = if url.starts_with("postgres") {
+        create_database(&url).await;
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    let loaded = prepare_database(&url, &args).await;
+    let size = database_size(&url, &args).await;
+    let expected = Arc::new(Expected::compute(args.users, args.groups));
+
+    let settings = Settings {
+        database_url: url.clone(),
+        pool: PoolConfig::default(),
+        listen: "127.0.0.1:0".into(),
+        bootstrap_token: Some(SecretString::from(TOKEN.to_owned())),
+        api: ApiSettings {
+            leniency: Leniency::Lenient,
+            public_url: None,
+            max_results: 1_000,
+            max_payload: 1_048_576,
+        },
+        workers: None,
+        shutdown_timeout: Duration::from_secs(5),
+    };
+    let app = Application::build(settings).await.unwrap();
+    let client = Arc::new(Client {
+        http: reqwest::Client::new(),
+        base: format!("http://127.0.0.1:{}/scim/v2", app.port()),
+    });
+    let handle = app.handle();
+    let server = tokio::spawn(app.run_until_stopped());
+
+    let cases = cases(&client, &args, expected).await;
+    if args.explain {
+        explain(&url, &cases).await;
+        handle.stop(true).await;
+        return;
+    }
+    let mut rows = Vec::new();
+    for case in &cases {
+        eprintln!("measuring {}", case.name);
+        let m = measure(&client, case, &args).await;
+        rows.push(format!(
+            "| {} | {} | {} | {:.0} |",
+            case.name,
+            ms(m.p50),
+            ms(m.p99),
+            m.per_second
+        ));
+    }
+    let count = count_all_users(&url, 21).await;
+    handle.stop(true).await;
+    server.await.unwrap().unwrap();
+
+    println!(
+        "\n### {backend}: {} users, {} groups\n",
+        args.users, args.groups
+    );
+    match loaded {
+        Some(l) => println!(
+            "Load: users {:.0} s ({:.0}/s), groups {:.1} s ({} memberships); database {:.2} GB.",
+            l.users_time.as_secs_f64(),
+            args.users as f64 / l.users_time.as_secs_f64(),
+            l.groups_time.as_secs_f64(),
+            l.memberships,
+            size as f64 / 1e9
+        ),
+        None => println!(
+            "Load: reused the loaded database; {:.2} GB.",
+            size as f64 / 1e9
+        ),
+    }
+    println!(
+        "`COUNT(*)` over all users, run directly: p50 {} ms.\n",
+        ms(count)
+    );
+    println!(
+        "{} sequential requests per query after {WARM_UP} warm-up; req/s from {} requests with {} concurrent clients.\n",
+        args.requests, args.throughput_requests, args.concurrency
+    );
+    println!("| query | p50 ms | p99 ms | req/s |");
+    println!("|---|---:|---:|---:|");
+    for row in rows {
+        println!("{row}");
+    }
+}

@@ -1,0 +1,410 @@
+//! The write benchmark of issue 4: `cargo bench --bench writes -- --help`.
+//!
+//! Starts the real server on loopback on a fresh database and measures, over HTTP:
+//! 1. `/Bulk`: N users imported as N/1000 sequential requests of 1,000 POSTs each;
+//! 2. membership at scale: a group filled to M members, then single-member adds and removes
+//!    (PATCH, the Entra shapes) and `GET /Groups/{id}?excludedAttributes=members`.
+//!
+//! Every answer is checked (status, per-operation status, the member count read back), so a
+//! broken write cannot look fast. This is a tool, not a test: `cargo test` does not run it.
+
+// A measuring tool, not the server: on anything unexpected it should stop loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use reqwest::{Method, StatusCode};
+use scimd::api::ApiSettings;
+use scimd::scim::validate::Leniency;
+use scimd::startup::{Application, Settings};
+use scimd::store::PoolConfig;
+use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+
+const TOKEN: &str = "bench-token-0123456789abcdef0123456789abcdef";
+const BULK: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
+const PATCH: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+const WARM_UP: usize = 20;
+
+#[derive(Parser, Debug)]
+#[command(about = "Measure /Bulk imports and membership changes over HTTP")]
+struct Args {
+    /// Users imported through /Bulk.
+    #[arg(long, default_value_t = 100_000)]
+    users: usize,
+    /// Operations per /Bulk request (at most the server's maxOperations, 1,000).
+    #[arg(long, default_value_t = 1_000)]
+    bulk_size: usize,
+    /// Members of the big group (taken from the imported users).
+    #[arg(long, default_value_t = 100_000)]
+    members: usize,
+    /// Measured requests per operation (after a warm-up of 20).
+    #[arg(long, default_value_t = 200)]
+    requests: usize,
+    /// `postgres://…` naming a database that does not exist yet (it is created and dropped);
+    /// default: a new SQLite file under target/bench/.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Passed by `cargo bench`; ignored.
+    #[arg(long, hide = true)]
+    bench: bool,
+}
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Client {
+    /// Sends a request, asserts the status and returns the body and the time to its last byte.
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        status: StatusCode,
+    ) -> (Value, Duration) {
+        let started = Instant::now();
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(TOKEN);
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/scim+json")
+                .body(serde_json::to_vec(body).unwrap());
+        }
+        let response = request.send().await.unwrap();
+        let got = response.status();
+        let bytes = response.bytes().await.unwrap();
+        let elapsed = started.elapsed();
+        assert_eq!(got, status, "{path}: {}", String::from_utf8_lossy(&bytes));
+        let value = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap()
+        };
+        (value, elapsed)
+    }
+}
+
+struct Stats {
+    p50: Duration,
+    p99: Duration,
+    mean: Duration,
+}
+
+fn stats(mut times: Vec<Duration>) -> Stats {
+    times.sort();
+    let rank = |q: f64| ((q * times.len() as f64).ceil() as usize).clamp(1, times.len()) - 1;
+    Stats {
+        p50: times[rank(0.5)],
+        p99: times[rank(0.99)],
+        mean: times.iter().sum::<Duration>() / times.len() as u32,
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+fn user(prefix: &str, i: usize) -> Value {
+    json!({
+        "schemas": [USER],
+        "userName": format!("{prefix}{i}@example.com"),
+        "externalId": uuid::Uuid::new_v4().to_string(),
+        "name": {"givenName": "Bench", "familyName": format!("User{i}")},
+        "displayName": format!("Bench User{i}"),
+        "emails": [{"value": format!("{prefix}{i}@example.com"), "type": "work", "primary": true}],
+        "active": true,
+    })
+}
+
+/// Imports `n` users as /Bulk requests of `size`; returns their ids and each request's time.
+async fn bulk_import(
+    client: &Client,
+    prefix: &str,
+    n: usize,
+    size: usize,
+) -> (Vec<String>, Vec<Duration>) {
+    let mut ids = Vec::with_capacity(n);
+    let mut times = Vec::new();
+    for start in (0..n).step_by(size) {
+        let operations: Vec<Value> = (start..(start + size).min(n))
+            .map(|i| json!({"method": "POST", "path": "/Users", "bulkId": format!("u{i}"), "data": user(prefix, i)}))
+            .collect();
+        let body = json!({"schemas": [BULK], "Operations": operations});
+        let (answer, took) = client
+            .send(Method::POST, "/Bulk", Some(&body), StatusCode::OK)
+            .await;
+        times.push(took);
+        for op in answer["Operations"].as_array().unwrap() {
+            assert_eq!(op["status"], "201", "{op}");
+            let location = op["location"].as_str().unwrap();
+            ids.push(location.rsplit('/').next().unwrap().to_owned());
+        }
+    }
+    assert_eq!(ids.len(), n);
+    (ids, times)
+}
+
+fn add_members(ids: &[String]) -> Value {
+    let values: Vec<Value> = ids.iter().map(|id| json!({"value": id})).collect();
+    json!({"schemas": [PATCH], "Operations": [{"op": "Add", "path": "members", "value": values}]})
+}
+
+fn remove_member(id: &str) -> Value {
+    json!({"schemas": [PATCH], "Operations": [
+        {"op": "Remove", "path": format!("members[value eq \"{id}\"]")}
+    ]})
+}
+
+async fn member_count(client: &Client, group: &str) -> u64 {
+    let path = format!("/Groups/{group}?attributes=members");
+    let (group, _) = client.send(Method::GET, &path, None, StatusCode::OK).await;
+    group["members"].as_array().map_or(0, Vec::len) as u64
+}
+
+fn sqlite_path() -> PathBuf {
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("CARGO_TARGET_TMPDIR is inside the target directory");
+    let dir = target.join("bench");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("scimd-writes.db")
+}
+
+fn remove_sqlite(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+/// Runs `sql` on the server's maintenance database (`postgres`).
+async fn on_server(url: &str, sql: String) {
+    let (server, _) = url.rsplit_once('/').expect("postgres://…/database");
+    let admin = Database::connect(format!("{server}/postgres"))
+        .await
+        .unwrap();
+    admin
+        .execute_raw(Statement::from_string(DbBackend::Postgres, sql))
+        .await
+        .unwrap();
+    admin.close().await.unwrap();
+}
+
+fn main() {
+    let args = Args::parse();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(run(args));
+}
+
+async fn run(args: Args) {
+    assert!(
+        args.members <= args.users,
+        "--members cannot exceed --users"
+    );
+    let (url, backend, pg_name) = match &args.database_url {
+        Some(url) => {
+            let name = url.rsplit('/').next().unwrap().to_owned();
+            on_server(url, format!("CREATE DATABASE \"{name}\"")).await;
+            (url.clone(), "PostgreSQL", Some(name))
+        }
+        None => {
+            let path = sqlite_path();
+            remove_sqlite(&path);
+            (
+                format!("sqlite://{}?mode=rwc", path.display()),
+                "SQLite",
+                None,
+            )
+        }
+    };
+    let settings = Settings {
+        database_url: url.clone(),
+        pool: PoolConfig::default(),
+        listen: "127.0.0.1:0".into(),
+        bootstrap_token: Some(SecretString::from(TOKEN.to_owned())),
+        api: ApiSettings {
+            leniency: Leniency::Lenient,
+            public_url: None,
+            max_results: 1_000,
+            max_payload: 4 * 1_048_576,
+        },
+        workers: None,
+        shutdown_timeout: Duration::from_secs(5),
+    };
+    let app = Application::build(settings).await.unwrap();
+    let client = Client {
+        http: reqwest::Client::new(),
+        base: format!("http://127.0.0.1:{}/scim/v2", app.port()),
+    };
+    let handle = app.handle();
+    let server = tokio::spawn(app.run_until_stopped());
+
+    eprintln!(
+        "bulk: {} users in requests of {}",
+        args.users, args.bulk_size
+    );
+    let started = Instant::now();
+    let (ids, bulk_times) = bulk_import(&client, "bulk", args.users, args.bulk_size).await;
+    let bulk_total = started.elapsed();
+    let bulk = stats(bulk_times);
+
+    // The big group, filled in PATCHes of 1,000 members (what Entra's batches look like).
+    eprintln!("membership: a group of {} members", args.members);
+    let (group, _) = client
+        .send(
+            Method::POST,
+            "/Groups",
+            Some(&json!({"schemas": [GROUP], "displayName": "Everyone"})),
+            StatusCode::CREATED,
+        )
+        .await;
+    let group = group["id"].as_str().unwrap().to_owned();
+    let group_path = format!("/Groups/{group}?excludedAttributes=members");
+    let started = Instant::now();
+    for chunk in ids[..args.members].chunks(1_000) {
+        client
+            .send(
+                Method::PATCH,
+                &group_path,
+                Some(&add_members(chunk)),
+                StatusCode::OK,
+            )
+            .await;
+    }
+    let fill = started.elapsed();
+    assert_eq!(member_count(&client, &group).await, args.members as u64);
+
+    // Users that join and leave the big group one at a time.
+    let n = WARM_UP + args.requests;
+    let (movers, _) = bulk_import(&client, "mover", n, args.bulk_size).await;
+    let mut adds = Vec::with_capacity(args.requests);
+    let mut adds_full = Vec::new();
+    for (k, id) in movers.iter().enumerate() {
+        // A few adds without excludedAttributes: what the answer costs with 100k members in it.
+        let path = if k % 10 == 0 && adds_full.len() < 10 {
+            format!("/Groups/{group}")
+        } else {
+            group_path.clone()
+        };
+        let body = add_members(std::slice::from_ref(id));
+        let (_, took) = client
+            .send(Method::PATCH, &path, Some(&body), StatusCode::OK)
+            .await;
+        if path == group_path && k >= WARM_UP {
+            adds.push(took);
+        } else if path != group_path {
+            adds_full.push(took);
+        }
+    }
+    assert_eq!(
+        member_count(&client, &group).await,
+        (args.members + n) as u64
+    );
+    let mut removes = Vec::with_capacity(args.requests);
+    for (k, id) in movers.iter().enumerate() {
+        let (_, took) = client
+            .send(
+                Method::PATCH,
+                &group_path,
+                Some(&remove_member(id)),
+                StatusCode::OK,
+            )
+            .await;
+        if k >= WARM_UP {
+            removes.push(took);
+        }
+    }
+    assert_eq!(member_count(&client, &group).await, args.members as u64);
+    let mut gets = Vec::with_capacity(args.requests);
+    for k in 0..n {
+        let (body, took) = client
+            .send(Method::GET, &group_path, None, StatusCode::OK)
+            .await;
+        assert_eq!(body["displayName"], "Everyone");
+        if k >= WARM_UP {
+            gets.push(took);
+        }
+    }
+    let mut gets_full = Vec::new();
+    for _ in 0..5 {
+        let (body, took) = client
+            .send(
+                Method::GET,
+                &format!("/Groups/{group}"),
+                None,
+                StatusCode::OK,
+            )
+            .await;
+        assert_eq!(
+            body["members"].as_array().unwrap().len(),
+            args.members,
+            "full read"
+        );
+        gets_full.push(took);
+    }
+    handle.stop(true).await;
+    server.await.unwrap().unwrap();
+    if let Some(name) = pg_name {
+        on_server(&url, format!("DROP DATABASE \"{name}\"")).await;
+    }
+
+    println!("\n### {backend}: writes\n");
+    println!(
+        "/Bulk: {} users in {} requests of {}: {:.1} s ({:.0} users/s); per request p50 {} ms, p99 {} ms.\n",
+        args.users,
+        args.users.div_ceil(args.bulk_size),
+        args.bulk_size,
+        bulk_total.as_secs_f64(),
+        args.users as f64 / bulk_total.as_secs_f64(),
+        ms(bulk.p50),
+        ms(bulk.p99),
+    );
+    println!(
+        "Group filled to {} members by {} PATCHes of 1,000 in {:.1} s.\n",
+        args.members,
+        args.members.div_ceil(1_000),
+        fill.as_secs_f64()
+    );
+    println!(
+        "{} sequential requests per row after {WARM_UP} warm-up.\n",
+        args.requests
+    );
+    println!(
+        "| request (group of {} members) | p50 ms | p99 ms | mean ms |",
+        args.members
+    );
+    println!("|---|---:|---:|---:|");
+    let row = |name: &str, s: Stats| {
+        println!(
+            "| {name} | {} | {} | {} |",
+            ms(s.p50),
+            ms(s.p99),
+            ms(s.mean)
+        );
+    };
+    row(
+        "PATCH add one member, `?excludedAttributes=members`",
+        stats(adds),
+    );
+    row(
+        "PATCH remove `members[value eq \"…\"]`, `?excludedAttributes=members`",
+        stats(removes),
+    );
+    row("GET `?excludedAttributes=members`", stats(gets));
+    row(
+        "PATCH add one member, full answer (10 requests)",
+        stats(adds_full),
+    );
+    row("GET with all members (5 requests)", stats(gets_full));
+}
