@@ -11,6 +11,9 @@
 // A measuring tool, not the server: on anything unexpected it should stop loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::TOKEN;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -20,13 +23,11 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use entity::resource;
 use reqwest::{StatusCode, Url};
-use scimd::api::ApiSettings;
 use scimd::scim::list::Page;
 use scimd::scim::query::{Cursor, ListQuery, Params, Window, plan};
 use scimd::scim::resource as scim_resource;
 use scimd::scim::schema::{ENTERPRISE_USER_URN, GROUP_URN, Registry, ResourceKind, USER_URN};
 use scimd::scim::validate::{self, Leniency};
-use scimd::startup::{Application, Settings};
 use scimd::store::sql::{self, Dialect};
 use scimd::store::{PoolConfig, Store, TenantId, Write};
 use sea_orm::sea_query::{Alias, Expr, Query};
@@ -34,11 +35,8 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, Database, DbBackend, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, QueryTrait, Statement,
 };
-use secrecy::SecretString;
 use serde_json::{Value, json};
 
-/// The bootstrap token of the benchmark's tenant (loopback only, throw-away data).
-const TOKEN: &str = "bench-token-0123456789abcdef0123456789abcdef";
 /// Page size of the paging and `sw` queries.
 const PAGE: u64 = 100;
 /// Requests per query before measuring.
@@ -839,12 +837,7 @@ async fn load(store: &Store, tenant: TenantId, args: &Args) -> Loaded {
 
 /// The SQLite file for this size, under target/bench/.
 fn sqlite_path(args: &Args) -> PathBuf {
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .expect("CARGO_TARGET_TMPDIR is inside the target directory");
-    let dir = target.join("bench");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(format!("scimd-{}u-{}g.db", args.users, args.groups))
+    common::bench_file(&format!("scimd-{}u-{}g.db", args.users, args.groups))
 }
 
 fn remove_sqlite(path: &Path) {
@@ -1418,21 +1411,7 @@ async fn run(args: Args) {
     let size = database_size(&url, &args).await;
     let expected = Arc::new(Expected::compute(args.users, args.groups));
 
-    let settings = Settings {
-        database_url: url.clone(),
-        pool: PoolConfig::default(),
-        listen: "127.0.0.1:0".into(),
-        bootstrap_token: Some(SecretString::from(TOKEN.to_owned())),
-        api: ApiSettings {
-            leniency: Leniency::Lenient,
-            public_url: None,
-            max_results: 1_000,
-            max_payload: 1_048_576,
-        },
-        workers: None,
-        shutdown_timeout: Duration::from_secs(5),
-    };
-    let app = Application::build(settings).await.unwrap();
+    let app = common::server(&url, 1_048_576).await;
     let client = Arc::new(Client {
         http: reqwest::Client::new(),
         base: format!("http://127.0.0.1:{}/scim/v2", app.port()),

@@ -11,20 +11,17 @@
 // A measuring tool, not the server: on anything unexpected it should stop loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::TOKEN;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
 use reqwest::{Method, StatusCode};
-use scimd::api::ApiSettings;
-use scimd::scim::validate::Leniency;
-use scimd::startup::{Application, Settings};
-use scimd::store::PoolConfig;
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
-use secrecy::SecretString;
 use serde_json::{Value, json};
 
-const TOKEN: &str = "bench-token-0123456789abcdef0123456789abcdef";
 const BULK: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
 const PATCH: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -171,12 +168,7 @@ async fn member_count(client: &Client, group: &str) -> u64 {
 }
 
 fn sqlite_path() -> PathBuf {
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .expect("CARGO_TARGET_TMPDIR is inside the target directory");
-    let dir = target.join("bench");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join("scimd-writes.db")
+    common::bench_file("scimd-writes.db")
 }
 
 fn remove_sqlite(path: &Path) {
@@ -228,21 +220,7 @@ async fn run(args: Args) {
             )
         }
     };
-    let settings = Settings {
-        database_url: url.clone(),
-        pool: PoolConfig::default(),
-        listen: "127.0.0.1:0".into(),
-        bootstrap_token: Some(SecretString::from(TOKEN.to_owned())),
-        api: ApiSettings {
-            leniency: Leniency::Lenient,
-            public_url: None,
-            max_results: 1_000,
-            max_payload: 4 * 1_048_576,
-        },
-        workers: None,
-        shutdown_timeout: Duration::from_secs(5),
-    };
-    let app = Application::build(settings).await.unwrap();
+    let app = common::server(&url, 4 * 1_048_576).await;
     let client = Client {
         http: reqwest::Client::new(),
         base: format!("http://127.0.0.1:{}/scim/v2", app.port()),

@@ -1,0 +1,42 @@
+//! What both benchmarks share: the server they start on loopback and where SQLite files go.
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use scimd::api::ApiSettings;
+use scimd::scim::validate::Leniency;
+use scimd::startup::{Application, Settings};
+use scimd::store::PoolConfig;
+use secrecy::SecretString;
+
+/// The bootstrap token of the benchmark's tenant (loopback only, throw-away data).
+pub const TOKEN: &str = "bench-token-0123456789abcdef0123456789abcdef";
+
+/// The real server on an ephemeral loopback port, as `scimd serve` configures it by default
+/// except for the request-size limit.
+pub async fn server(database_url: &str, max_payload: usize) -> Application {
+    let settings = Settings {
+        database_url: database_url.to_owned(),
+        pool: PoolConfig::default(),
+        listen: "127.0.0.1:0".into(),
+        bootstrap_token: Some(SecretString::from(TOKEN.to_owned())),
+        api: ApiSettings {
+            leniency: Leniency::Lenient,
+            public_url: None,
+            max_results: 1_000,
+            max_payload,
+        },
+        workers: None,
+        shutdown_timeout: Duration::from_secs(5),
+    };
+    Application::build(settings).await.unwrap()
+}
+
+/// `target/bench/NAME`, the directory created if missing.
+pub fn bench_file(name: &str) -> PathBuf {
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("CARGO_TARGET_TMPDIR is inside the target directory");
+    let dir = target.join("bench");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
