@@ -1,0 +1,685 @@
+//! The data set of the filter benchmark: every attribute of user `i` is a function of `i`
+//! alone, so the expected answer of any query can be recomputed without the database.
+use std::collections::HashMap;
+
+use scimd::scim::resource as scim_resource;
+use scimd::scim::schema::{ENTERPRISE_USER_URN, GROUP_URN, Registry, ResourceKind, USER_URN};
+use scimd::scim::validate::{self, Leniency};
+use scimd::store::Write;
+use serde_json::{Value, json};
+
+pub const GIVEN_NAMES: &[&str] = &[
+    "James",
+    "Mary",
+    "Robert",
+    "Patricia",
+    "John",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "David",
+    "Elizabeth",
+    "William",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Charles",
+    "Karen",
+    "Christopher",
+    "Lisa",
+    "Daniel",
+    "Nancy",
+    "Matthew",
+    "Betty",
+    "Anthony",
+    "Margaret",
+    "Mark",
+    "Sandra",
+    "Donald",
+    "Ashley",
+    "Steven",
+    "Kimberly",
+    "Paul",
+    "Emily",
+    "Andrew",
+    "Donna",
+    "Joshua",
+    "Michelle",
+    "Kenneth",
+    "Carol",
+    "Kevin",
+    "Amanda",
+    "Brian",
+    "Dorothy",
+    "George",
+    "Melissa",
+    "Timothy",
+    "Deborah",
+    "Ronald",
+    "Stephanie",
+    "Edward",
+    "Rebecca",
+    "Jason",
+    "Sharon",
+    "Jeffrey",
+    "Laura",
+    "Ryan",
+    "Cynthia",
+    "Jacob",
+    "Kathleen",
+    "Gary",
+    "Amy",
+    "Nicholas",
+    "Angela",
+    "Eric",
+    "Shirley",
+    "Jonathan",
+    "Anna",
+    "Stephen",
+    "Brenda",
+    "Larry",
+    "Pamela",
+    "Justin",
+    "Emma",
+    "Scott",
+    "Nicole",
+    "Brandon",
+    "Helen",
+    "Benjamin",
+    "Samantha",
+    "Samuel",
+    "Katherine",
+    "Gregory",
+    "Christine",
+    "Alexander",
+    "Debra",
+    "Frank",
+    "Rachel",
+    "Patrick",
+    "Carolyn",
+    "Raymond",
+    "Janet",
+    "Jack",
+    "Catherine",
+    "Dennis",
+    "Maria",
+    "Jerry",
+    "Heather",
+    "Tyler",
+    "Diane",
+    "Aaron",
+    "Ruth",
+    "Jose",
+    "Julie",
+    "Adam",
+    "Olivia",
+    "Nathan",
+    "Joyce",
+    "Henry",
+    "Virginia",
+    "Douglas",
+    "Victoria",
+    "Zachary",
+    "Kelly",
+    "Peter",
+    "Lauren",
+    "Kyle",
+    "Christina",
+    "Ethan",
+    "Joan",
+    "Walter",
+    "Evelyn",
+    "Noah",
+    "Judith",
+];
+
+pub const SURNAMES: &[&str] = &[
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Torres",
+    "Nguyen",
+    "Hill",
+    "Flores",
+    "Green",
+    "Adams",
+    "Nelson",
+    "Baker",
+    "Hall",
+    "Rivera",
+    "Campbell",
+    "Mitchell",
+    "Carter",
+    "Roberts",
+    "Gomez",
+    "Phillips",
+    "Evans",
+    "Turner",
+    "Diaz",
+    "Parker",
+    "Cruz",
+    "Edwards",
+    "Collins",
+    "Reyes",
+    "Stewart",
+    "Morris",
+    "Morales",
+    "Murphy",
+    "Cook",
+    "Rogers",
+    "Gutierrez",
+    "Ortiz",
+    "Morgan",
+    "Cooper",
+    "Peterson",
+    "Bailey",
+    "Reed",
+    "Kelly",
+    "Howard",
+    "Ramos",
+    "Kim",
+    "Cox",
+    "Ward",
+    "Richardson",
+    "Watson",
+    "Brooks",
+    "Chavez",
+    "Wood",
+    "James",
+    "Bennett",
+    "Gray",
+    "Mendoza",
+    "Ruiz",
+    "Hughes",
+    "Price",
+    "Alvarez",
+    "Castillo",
+    "Sanders",
+    "Patel",
+    "Myers",
+    "Long",
+    "Ross",
+    "Foster",
+    "Jimenez",
+    "Powell",
+    "Jenkins",
+    "Perry",
+    "Russell",
+    "Sullivan",
+    "Bell",
+    "Coleman",
+    "Butler",
+    "Henderson",
+    "Barnes",
+    "Gonzales",
+    "Fisher",
+    "Vasquez",
+    "Simmons",
+    "Romero",
+    "Jordan",
+    "Patterson",
+    "Alexander",
+    "Hamilton",
+    "Graham",
+    "Reynolds",
+    "Griffin",
+    "Wallace",
+    "Moreno",
+    "West",
+    "Cole",
+    "Hayes",
+    "Bryant",
+    "Herrera",
+    "Gibson",
+    "Ellis",
+    "Tran",
+    "Medina",
+    "Aguilar",
+    "Stevens",
+    "Murray",
+    "Ford",
+    "Castro",
+    "Marshall",
+    "Owens",
+    "Harrison",
+    "Fernandez",
+    "Mcdonald",
+    "Woods",
+    "Washington",
+    "Kennedy",
+    "Wells",
+    "Vargas",
+    "Henry",
+    "Chen",
+    "Freeman",
+    "Webb",
+    "Tucker",
+    "Guzman",
+    "Burns",
+    "Crawford",
+    "Olson",
+    "Simpson",
+    "Porter",
+    "Hunter",
+    "Gordon",
+    "Mendez",
+    "Silva",
+    "Shaw",
+    "Snyder",
+    "Mason",
+    "Dixon",
+    "Munoz",
+    "Hunt",
+    "Hicks",
+    "Holmes",
+    "Palmer",
+    "Wagner",
+    "Black",
+    "Robertson",
+    "Boyd",
+    "Rose",
+    "Stone",
+    "Salazar",
+    "Fox",
+    "Warren",
+    "Mills",
+    "Meyer",
+    "Rice",
+    "Schmidt",
+    "Garza",
+    "Daniels",
+    "Ferguson",
+    "Nichols",
+    "Stephens",
+    "Soto",
+    "Weaver",
+    "Ryan",
+    "Gardner",
+    "Payne",
+    "Grant",
+    "Dunn",
+    "Kelley",
+    "Spencer",
+    "Hawkins",
+    "Arnold",
+    "Pierce",
+    "Vazquez",
+    "Hansen",
+    "Peters",
+    "Santos",
+    "Hart",
+    "Bradley",
+    "Knight",
+    "Elliott",
+    "Cunningham",
+    "Duncan",
+    "Armstrong",
+    "Hudson",
+    "Carroll",
+    "Lane",
+    "Riley",
+    "Andrews",
+    "Alvarado",
+    "Ray",
+    "Delgado",
+    "Berry",
+    "Perkins",
+    "Hoffman",
+    "Johnston",
+    "Matthews",
+    "Pena",
+    "Richards",
+    "Contreras",
+    "Willis",
+    "Carpenter",
+    "Lawrence",
+    "Sandoval",
+    "Guerrero",
+    "George",
+    "Chapman",
+    "Rios",
+    "Estrada",
+    "Ortega",
+    "Watkins",
+    "Greene",
+    "Nunez",
+    "Wheeler",
+    "Valdez",
+    "Harper",
+    "Burke",
+    "Larson",
+    "Santiago",
+    "Maldonado",
+    "Morrison",
+    "Franklin",
+    "Carlson",
+    "Austin",
+    "Dominguez",
+    "Carr",
+    "Lawson",
+    "Jacobs",
+    "Obrien",
+    "Lynch",
+    "Singh",
+    "Vega",
+    "Bishop",
+    "Montgomery",
+    "Oliver",
+    "Jensen",
+    "Harvey",
+    "Williamson",
+    "Gilbert",
+    "Dean",
+    "Sims",
+    "Espinoza",
+    "Howell",
+    "Li",
+    "Wong",
+    "Reid",
+    "Hanson",
+    "Le",
+    "Mccoy",
+    "Garrett",
+    "Burton",
+    "Fuller",
+    "Wang",
+    "Weber",
+    "Welch",
+    "Rojas",
+    "Lucas",
+    "Marquez",
+    "Fields",
+    "Park",
+    "Yang",
+    "Little",
+    "Banks",
+    "Padilla",
+    "Day",
+    "Walsh",
+    "Bowman",
+    "Schultz",
+    "Luna",
+    "Fowler",
+    "Mejia",
+    "Davidson",
+    "Acosta",
+    "Brewer",
+    "May",
+    "Holland",
+    "Juarez",
+    "Newman",
+    "Pearson",
+    "Curtis",
+    "Cortez",
+    "Douglas",
+    "Schneider",
+    "Joseph",
+    "Barrett",
+    "Navarro",
+    "Figueroa",
+    "Keller",
+    "Avila",
+    "Wade",
+    "Molina",
+    "Stanley",
+    "Hopkins",
+    "Campos",
+    "Barnett",
+    "Bates",
+    "Chambers",
+    "Caldwell",
+    "Beck",
+    "Lambert",
+];
+
+pub const DEPARTMENTS: &[&str] = &[
+    "Accounting",
+    "Accounts Payable",
+    "Accounts Receivable",
+    "Administration",
+    "Audit",
+    "Billing",
+    "Brand",
+    "Business Development",
+    "Compliance",
+    "Corporate Communications",
+    "Customer Success",
+    "Customer Support",
+    "Data Engineering",
+    "Data Science",
+    "Design",
+    "DevOps",
+    "Engineering",
+    "Facilities",
+    "Field Sales",
+    "Finance",
+    "Human Resources",
+    "Information Security",
+    "Infrastructure",
+    "Inside Sales",
+    "Internal Tools",
+    "Investor Relations",
+    "IT Operations",
+    "Legal",
+    "Logistics",
+    "Marketing",
+    "Mobile",
+    "Network Operations",
+    "Office of the CEO",
+    "Partnerships",
+    "Payroll",
+    "Platform",
+    "Procurement",
+    "Product",
+    "Product Marketing",
+    "Quality Assurance",
+    "Recruiting",
+    "Research",
+    "Risk",
+    "Sales",
+    "Sales Operations",
+    "Security Engineering",
+    "Site Reliability",
+    "Strategy",
+    "Tax",
+    "Training",
+];
+
+/// splitmix64: a small, good-enough mixer; no crate needed.
+pub fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The `stream`-th random number of item `i`.
+pub fn draw(i: u64, stream: u64) -> u64 {
+    mix(mix(i) ^ stream.wrapping_mul(0xD1B5_4A32_D192_ED03))
+}
+
+pub fn pick(i: u64, stream: u64, n: usize) -> usize {
+    (draw(i, stream) % n as u64) as usize
+}
+
+pub struct Person {
+    pub given: usize,
+    pub family: usize,
+    pub department: usize,
+    pub home_email: bool,
+    pub active: bool,
+}
+
+pub fn person(i: u64) -> Person {
+    Person {
+        given: pick(i, 1, GIVEN_NAMES.len()),
+        family: pick(i, 2, SURNAMES.len()),
+        department: pick(i, 3, DEPARTMENTS.len()),
+        home_email: draw(i, 4).is_multiple_of(3),
+        active: !draw(i, 5).is_multiple_of(20),
+    }
+}
+
+pub fn user_name(i: u64) -> String {
+    format!("user{i}@example.com")
+}
+
+/// An Entra-like objectId.
+pub fn external_id(i: u64, salt: u64) -> String {
+    uuid::Uuid::from_u64_pair(draw(i, salt), draw(i, salt + 1)).to_string()
+}
+
+pub fn work_email(i: u64) -> String {
+    let p = person(i);
+    format!(
+        "{}.{}.{i}@example.com",
+        GIVEN_NAMES[p.given], SURNAMES[p.family]
+    )
+}
+
+/// What an IdP POSTs for user `i`.
+pub fn user_body(i: u64) -> Value {
+    let p = person(i);
+    let (given, family) = (GIVEN_NAMES[p.given], SURNAMES[p.family]);
+    let mut emails = vec![json!({"value": work_email(i), "type": "work", "primary": true})];
+    if p.home_email {
+        let home = format!("{}{i}@mail.example.net", given.to_lowercase());
+        emails.push(json!({"value": home, "type": "home"}));
+    }
+    json!({
+        "schemas": [USER_URN, ENTERPRISE_USER_URN],
+        "externalId": external_id(i, 6),
+        "userName": user_name(i),
+        "name": {"givenName": given, "familyName": family, "formatted": format!("{given} {family}")},
+        "displayName": format!("{given} {family}"),
+        "emails": emails,
+        "active": p.active,
+        ENTERPRISE_USER_URN: {
+            "department": DEPARTMENTS[p.department],
+            "employeeNumber": i.to_string(),
+        },
+    })
+}
+
+/// Group `g`'s members: 0–200 distinct user indices.
+pub fn group_members(g: u64, users: u64) -> Vec<u64> {
+    let n = (draw(g, 20) % 201).min(users) as usize;
+    let mut out: Vec<u64> = Vec::with_capacity(n);
+    for j in 0..(20 * n as u64 + 100) {
+        if out.len() == n {
+            break;
+        }
+        let u = draw(g * 4096 + j, 21) % users;
+        if !out.contains(&u) {
+            out.push(u);
+        }
+    }
+    out
+}
+
+pub fn group_body(g: u64, member_ids: Vec<Value>) -> Value {
+    json!({
+        "schemas": [GROUP_URN],
+        "displayName": format!("{} {g:05}", DEPARTMENTS[pick(g, 22, DEPARTMENTS.len())]),
+        "externalId": external_id(g, 23),
+        "members": member_ids,
+    })
+}
+
+/// A request body as the server stores it (validation, split, derived columns and index).
+pub fn write(kind: ResourceKind, body: &Value) -> Write {
+    let rt = Registry::core().resource_type(kind);
+    let data = validate::normalize(rt, body, Leniency::Lenient).expect("generated body is valid");
+    let prepared = scim_resource::prepare(kind, data);
+    Write {
+        derived: scim_resource::derive(rt, &prepared.data).expect("derivable"),
+        data: prepared.data,
+        members: prepared.members,
+        password_hash: None,
+        member_change: None,
+    }
+}
+
+/// What the data set holds, recomputed from the generator.
+pub struct Expected {
+    /// Users per (given, family) name.
+    pub names: HashMap<(usize, usize), u64>,
+    /// Users per surname.
+    pub families: Vec<u64>,
+    /// Groups each user belongs to.
+    pub memberships: Vec<u16>,
+}
+
+/// The first three letters of a surname, as a client would send them.
+pub fn prefix(family: usize) -> String {
+    SURNAMES[family].chars().take(3).collect()
+}
+
+impl Expected {
+    /// Users whose surname starts with `start`, compared case-insensitively.
+    pub fn starting_with(&self, start: &str) -> u64 {
+        let start = start.to_lowercase();
+        (0..SURNAMES.len())
+            .filter(|&f| SURNAMES[f].to_lowercase().starts_with(&start))
+            .map(|f| self.families[f])
+            .sum()
+    }
+
+    pub fn compute(users: u64, groups: u64) -> Self {
+        let mut names: HashMap<(usize, usize), u64> = HashMap::new();
+        let mut families = vec![0u64; SURNAMES.len()];
+        for i in 0..users {
+            let p = person(i);
+            *names.entry((p.given, p.family)).or_default() += 1;
+            families[p.family] += 1;
+        }
+        let mut memberships = vec![0u16; users as usize];
+        for g in 0..groups {
+            for u in group_members(g, users) {
+                memberships[u as usize] += 1;
+            }
+        }
+        Self {
+            names,
+            families,
+            memberships,
+        }
+    }
+}
