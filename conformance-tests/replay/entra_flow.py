@@ -11,7 +11,6 @@ Usage: SCIM_TOKEN=... python entra_flow.py --base-url http://127.0.0.1:PORT/scim
 
 from __future__ import annotations
 
-import os
 import sys
 import uuid
 from types import SimpleNamespace
@@ -21,13 +20,12 @@ from harness import (
     CORE_USER,
     ENTERPRISE,
     PATCH_OP,
-    Abort,
     Replay,
     check,
     check_eq,
     dig,
     filter_quote,
-    main_args,
+    replay_main,
     member_ids,
     work_email,
 )
@@ -515,23 +513,12 @@ def run(r: Replay) -> None:
 
 
 def main() -> int:
-    args = main_args(__doc__.splitlines()[0])
-    token = os.environ.get(args.token_env)
-    if not token:
-        print(f"entra-flow: set {args.token_env} to the bearer token", file=sys.stderr)
-        return 2
-    replay = Replay(
+    return replay_main(
         "entra-flow",
-        args.base_url,
-        token,
+        __doc__.splitlines()[0],
         {"Content-Type": "application/scim+json", "Accept": "application/scim+json"},
+        run,
     )
-    try:
-        run(replay)
-    except Abort:
-        pass
-    return replay.finish()
-
 
 if __name__ == "__main__":
     sys.exit(main())

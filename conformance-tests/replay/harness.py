@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 import uuid
@@ -284,6 +285,22 @@ class Replay:
 def cut(text: str) -> str:
     text = text.replace("\n", " ")
     return text if len(text) <= SHOW_CHARS else text[:SHOW_CHARS] + f"… ({len(text)} chars)"
+
+
+def replay_main(name: str, description: str, headers: dict, run) -> int:
+    """Command-line entry point of a replay: reads the base URL and token, runs `run(replay)`
+    until it finishes or a step aborts the flow, and returns the exit status."""
+    args = main_args(description)
+    token = os.environ.get(args.token_env)
+    if not token:
+        print(f"{name}: set {args.token_env} to the bearer token", file=sys.stderr)
+        return 2
+    replay = Replay(name, args.base_url, token, headers)
+    try:
+        run(replay)
+    except Abort:
+        pass
+    return replay.finish()
 
 
 def main_args(description: str) -> argparse.Namespace:

@@ -12,7 +12,6 @@ Usage: SCIM_TOKEN=... python okta_flow.py --base-url http://127.0.0.1:PORT/scim/
 
 from __future__ import annotations
 
-import os
 import random
 import string
 import sys
@@ -25,12 +24,11 @@ from harness import (
     CORE_USER,
     ERROR,
     LIST_RESPONSE,
-    Abort,
     Replay,
     check,
     check_eq,
     dig,
-    main_args,
+    replay_main,
     member_ids,
     work_email,
 )
@@ -414,18 +412,12 @@ def run_spec(r: Replay) -> None:
 
 
 def main() -> int:
-    args = main_args(__doc__.splitlines()[0])
-    token = os.environ.get(args.token_env)
-    if not token:
-        print(f"okta-flow: set {args.token_env} to the bearer token", file=sys.stderr)
-        return 2
-    replay = Replay("okta-flow", args.base_url, token, OKTA_HEADERS)
-    try:
-        run(replay)
-    except Abort:
-        pass
-    return replay.finish()
-
+    return replay_main(
+        "okta-flow",
+        __doc__.splitlines()[0],
+        OKTA_HEADERS,
+        run,
+    )
 
 if __name__ == "__main__":
     sys.exit(main())

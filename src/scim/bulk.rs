@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{Map, Value, json};
 
 use super::ScimError;
+use super::message;
 use super::schema::ResourceKind;
 
 pub const BULK_REQUEST_URN: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
@@ -56,12 +57,7 @@ pub fn parse(body: &Value, max_operations: usize) -> Result<Request, ScimError> 
             "a BulkRequest must be a JSON object",
         ));
     };
-    let field = |name: &str| {
-        object
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
-    };
+    let field = |name: &str| message::member(object, name);
     let fail_on_errors = match field("failOnErrors") {
         None | Some(Value::Null) => None,
         Some(v) => Some(v.as_u64().filter(|n| *n > 0).ok_or_else(|| {
@@ -101,16 +97,8 @@ pub fn parse(body: &Value, max_operations: usize) -> Result<Request, ScimError> 
 }
 
 fn operation(i: usize, op: &Value) -> Result<Operation, ScimError> {
-    let Value::Object(op) = op else {
-        return Err(ScimError::invalid_syntax(format!(
-            "Operations[{i}] must be an object"
-        )));
-    };
-    let field = |name: &str| {
-        op.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
-    };
+    let op = message::operation(i, op)?;
+    let field = |name: &str| message::member(op, name);
     let text = |name: &str| field(name).and_then(Value::as_str).map(str::to_owned);
     let method = match text("method")
         .unwrap_or_default()

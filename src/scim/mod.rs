@@ -8,6 +8,7 @@ pub mod error;
 pub mod etag;
 pub mod filter;
 pub mod list;
+pub mod message;
 pub mod patch;
 pub mod path;
 pub mod projection;

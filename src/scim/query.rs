@@ -9,6 +9,7 @@ use super::ScimError;
 use super::filter::resolve::{SortKey, resolve_sort};
 use super::filter::{self, AttrPath, Resolved};
 use super::list::Page;
+use super::message;
 use super::projection::Projection;
 use super::schema::ResourceType;
 use super::validate::Leniency;
@@ -61,12 +62,7 @@ impl Params {
                 "a SearchRequest must be a JSON object",
             ));
         };
-        let get = |name: &str| {
-            map.iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v)
-                .filter(|v| !v.is_null())
-        };
+        let get = |name: &str| message::member(map, name).filter(|v| !v.is_null());
         let text = |name: &str| -> Result<Option<String>, ScimError> {
             match get(name) {
                 None => Ok(None),

@@ -12,6 +12,7 @@ use super::ScimError;
 use super::filter::eval::member_matches;
 use super::filter::resolve::{Collection, Resolved};
 use super::filter::{self, AttrPath, Filter};
+use super::message;
 use super::path::{PatchPath, parse_path};
 use super::resource::{Member, MemberInput, member_inputs};
 use super::schema::{Attribute, Mutability, ResourceKind, ResourceType};
@@ -89,16 +90,8 @@ pub fn parse(body: &Value, leniency: Leniency) -> Result<Vec<Operation>, ScimErr
 }
 
 fn operation(i: usize, op: &Value, leniency: Leniency) -> Result<Operation, ScimError> {
-    let Value::Object(op) = op else {
-        return Err(ScimError::invalid_syntax(format!(
-            "Operations[{i}] must be an object"
-        )));
-    };
-    let field = |name: &str| {
-        op.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
-    };
+    let op = message::operation(i, op)?;
+    let field = |name: &str| message::member(op, name);
     let name = field("op").and_then(Value::as_str).unwrap_or_default();
     let strict = leniency == Leniency::Strict;
     let kind = match name {
