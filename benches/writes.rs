@@ -192,11 +192,7 @@ async fn on_server(url: &str, sql: String) {
 
 fn main() {
     let args = Args::parse();
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(run(args));
+    common::block_on(run(args));
 }
 
 async fn run(args: Args) {

@@ -710,11 +710,7 @@ fn main() {
         .unwrap();
         tracing::subscriber::set_global_default(sink).unwrap();
     }
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(run(args));
+    common::block_on(run(args));
 }
 
 async fn run(args: Args) {
