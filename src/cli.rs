@@ -122,6 +122,10 @@ pub struct ServeArgs {
     #[arg(long, env = "SCIMD_BOOTSTRAP_TOKEN", hide_env_values = true)]
     pub bootstrap_token: Option<SecretString>,
 
+    /// Enables the admin API under /admin/v1 with this bearer token (tenants, tokens, …).
+    #[arg(long, env = "SCIMD_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<SecretString>,
+
     /// Reject the non-RFC input shapes real IdPs send instead of accepting them.
     #[arg(long, env = "SCIMD_STRICT")]
     pub strict: bool,

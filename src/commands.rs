@@ -3,6 +3,7 @@ use std::io::Write as _;
 
 use anyhow::{Context, bail};
 use chrono::Utc;
+use secrecy::ExposeSecret;
 
 use crate::cli::{Cli, Command, DatabaseArgs, ServeArgs, TenantCommand, TokenCommand};
 use crate::startup::{Application, Bootstrap, Settings};
@@ -27,6 +28,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     telemetry::init(&args.log, args.log_format)?;
+    if let Some(token) = &args.admin_token
+        && token.expose_secret().trim().len() < 16
+    {
+        bail!("SCIMD_ADMIN_TOKEN must be at least 16 characters; use a long random token");
+    }
     let app = Application::build(Settings::from(&args)).await?;
     let backend = app.store().backend();
     tracing::info!(port = app.port(), backend, "scimd listening");

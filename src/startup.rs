@@ -48,6 +48,10 @@ impl From<&ServeArgs> for Settings {
                 public_url: args.public_url.as_deref().map(api::scim_base),
                 max_results: args.max_results.max(1),
                 max_payload: args.max_payload_bytes,
+                admin_token_hash: args
+                    .admin_token
+                    .as_ref()
+                    .map(|t| crate::secrets::token_hash(t.expose_secret())),
             },
             workers: args.workers,
             shutdown_timeout: Duration::from_secs(5),

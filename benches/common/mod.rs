@@ -24,6 +24,7 @@ pub async fn server(database_url: &str, max_payload: usize) -> Application {
             public_url: None,
             max_results: 1_000,
             max_payload,
+            admin_token_hash: None,
         },
         workers: None,
         shutdown_timeout: Duration::from_secs(5),

@@ -47,7 +47,7 @@ impl FromRequest for Tenant {
 }
 
 /// The token of an `Authorization: Bearer …` header (scheme compared case-insensitively).
-fn bearer(req: &HttpRequest) -> Result<&str, ScimError> {
+pub(super) fn bearer(req: &HttpRequest) -> Result<&str, ScimError> {
     let value = req
         .headers()
         .get(header::AUTHORIZATION)

@@ -1,6 +1,7 @@
 //! HTTP with actix-web: the route table, shared state, and the handlers. The only module that
 //! imports actix-web.
 
+mod admin;
 mod auth;
 mod bulk;
 mod discovery;
@@ -35,6 +36,8 @@ pub struct ApiSettings {
     pub public_url: Option<String>,
     pub max_results: u64,
     pub max_payload: usize,
+    /// SHA-256 of `SCIMD_ADMIN_TOKEN`; `None` disables the admin API.
+    pub admin_token_hash: Option<String>,
 }
 
 /// What every handler can reach.
@@ -74,6 +77,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &ApiSettings) {
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .configure(openapi::configure)
+        .configure(admin::configure)
         .service(
             web::scope(SCIM_PREFIX)
                 .service(

@@ -121,6 +121,7 @@ pub fn settings(db: &TestDb, token: &str) -> Settings {
             public_url: None,
             max_results: 1000,
             max_payload: 1_048_576,
+            admin_token_hash: None,
         },
         workers: Some(2),
         shutdown_timeout: Duration::from_secs(1),

@@ -6,6 +6,8 @@
 
 mod helpers;
 
+/// The admin API: its own token; tenants and tokens over HTTP.
+mod admin;
 /// Bearer tokens, bootstrap, health endpoints.
 mod auth;
 /// /Bulk: bulkId references, per-operation results, limits.

@@ -1,0 +1,97 @@
+//! The admin API (`/admin/v1`): tenants and their credentials over HTTP, mirroring the CLI, for
+//! operators who automate scimd instead of running `scimd tenant|token …` on its host.
+//!
+//! It has a credential of its own, `SCIMD_ADMIN_TOKEN`; without it the API is disabled. Tenant
+//! tokens never work here and the admin token never reaches SCIM data. Errors are SCIM error
+//! bodies, as everywhere else on the server.
+
+mod tenants;
+mod tokens;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, web};
+use futures_util::future::{Ready, ready};
+
+use super::AppState;
+use crate::scim::ScimError;
+use crate::secrets;
+use crate::store::TenantRecord;
+
+/// Where the admin API is mounted.
+pub const ADMIN_PREFIX: &str = "/admin/v1";
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope(ADMIN_PREFIX)
+            .service(
+                super::resource("/tenants")
+                    .route(web::get().to(tenants::list))
+                    .route(web::post().to(tenants::create)),
+            )
+            .service(
+                super::resource("/tokens")
+                    .route(web::get().to(tokens::list))
+                    .route(web::post().to(tokens::issue)),
+            )
+            .service(super::resource("/tokens/{id}").route(web::delete().to(tokens::revoke))),
+    );
+}
+
+/// Proof that a request carries the admin token.
+pub struct Admin;
+
+impl FromRequest for Admin {
+    type Error = ScimError;
+    type Future = Ready<Result<Self, ScimError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authorize(req))
+    }
+}
+
+fn authorize(req: &HttpRequest) -> Result<Admin, ScimError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(ScimError::internal)?;
+    let Some(expected) = state.settings.admin_token_hash.as_deref() else {
+        return Err(ScimError::not_found(
+            "the admin API is disabled: start scimd with SCIMD_ADMIN_TOKEN set to enable it",
+        ));
+    };
+    let presented = super::auth::bearer(req)?;
+    if secrets::constant_time_eq(&secrets::token_hash(presented), expected) {
+        Ok(Admin)
+    } else {
+        Err(ScimError::unauthorized(
+            "the admin token is invalid; the admin API takes SCIMD_ADMIN_TOKEN, not a tenant's token",
+        ))
+    }
+}
+
+/// The tenant called `name`, or a 404 that says how to create it.
+async fn tenant(state: &AppState, name: &str) -> Result<TenantRecord, ScimError> {
+    state.store.tenants().find(name).await?.ok_or_else(|| {
+        ScimError::not_found(format!(
+            "no tenant {name:?}; create it with POST {ADMIN_PREFIX}/tenants"
+        ))
+    })
+}
+
+/// A lifetime such as `90d` or `12h`, as the CLI's `--expires-in` reads it.
+fn duration(field: &str, text: &str) -> Result<chrono::Duration, ScimError> {
+    humantime::parse_duration(text)
+        .ok()
+        .and_then(|d| chrono::Duration::from_std(d).ok())
+        .ok_or_else(|| {
+            ScimError::invalid_value(format!(
+                "{field} {text:?} is not a duration; use a form like 90d, 12h or 30m"
+            ))
+        })
+}
+
+/// A JSON answer that no cache keeps: some carry a secret shown once.
+fn reply(status: StatusCode, body: &impl serde::Serialize) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(body)
+}

@@ -1,0 +1,110 @@
+//! `/admin/v1/tokens`: `scimd token issue|list|revoke` over HTTP. A secret appears once, in
+//! the answer that issued it.
+use actix_web::{HttpResponse, http::StatusCode, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Admin, duration, tenant};
+use crate::api::AppState;
+use crate::scim::ScimError;
+use crate::store::{StoreError, TokenInfo};
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(super) struct NewToken {
+    tenant: String,
+    label: Option<String>,
+    /// `90d`, `12h` … as `scimd token issue --expires-in`; absent: the token does not expire.
+    expires_in: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct Scope {
+    tenant: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct TokenView {
+    id: String,
+    tenant: String,
+    label: Option<String>,
+    created: DateTime<Utc>,
+    expires: Option<DateTime<Utc>>,
+    revoked: Option<DateTime<Utc>>,
+    last_used: Option<DateTime<Utc>>,
+    /// Only in the answer that issued the token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<String>,
+}
+
+impl From<TokenInfo> for TokenView {
+    fn from(t: TokenInfo) -> Self {
+        Self {
+            id: t.id,
+            tenant: t.tenant,
+            label: t.label,
+            created: t.created_at,
+            expires: t.expires_at,
+            revoked: t.revoked_at,
+            last_used: t.last_used_at,
+            token: None,
+        }
+    }
+}
+
+pub(super) async fn list(
+    _: Admin,
+    state: web::Data<AppState>,
+    scope: web::Query<Scope>,
+) -> Result<HttpResponse, ScimError> {
+    let scope = match &scope.tenant {
+        Some(name) => Some(tenant(&state, name).await?),
+        None => None,
+    };
+    let tokens: Vec<TokenView> = state
+        .store
+        .tokens()
+        .list(scope.as_ref())
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    Ok(super::reply(StatusCode::OK, &tokens))
+}
+
+pub(super) async fn issue(
+    _: Admin,
+    state: web::Data<AppState>,
+    body: web::Json<NewToken>,
+) -> Result<HttpResponse, ScimError> {
+    let NewToken {
+        tenant: name,
+        label,
+        expires_in,
+    } = body.into_inner();
+    let expires_at = expires_in
+        .map(|text| duration("expiresIn", &text).map(|d| Utc::now() + d))
+        .transpose()?;
+    let owner = tenant(&state, &name).await?;
+    let (info, secret) = state
+        .store
+        .tokens()
+        .issue(&owner, label.as_deref(), expires_at)
+        .await?;
+    let mut view = TokenView::from(info);
+    view.token = Some(secret);
+    Ok(super::reply(StatusCode::CREATED, &view))
+}
+
+pub(super) async fn revoke(
+    _: Admin,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ScimError> {
+    match state.store.tokens().revoke(&id).await {
+        Ok(()) => Ok(HttpResponse::NoContent().finish()),
+        Err(StoreError::NotFound) => Err(ScimError::not_found(format!("no token with id {id:?}"))),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,146 @@
+//! The admin API under /admin/v1: its own token, tenants and tokens as the CLI manages them.
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+const ADMIN_TOKEN: &str = "admin-token-for-tests-0123456789abcdef";
+
+async fn admin_app() -> TestApp {
+    spawn_app_with(|s| s.api.admin_token_hash = Some(scimd::secrets::token_hash(ADMIN_TOKEN))).await
+}
+
+fn admin(app: &TestApp, method: Method, path: &str) -> reqwest::RequestBuilder {
+    app.client
+        .request(method, format!("{}/admin/v1{path}", app.root()))
+        .bearer_auth(ADMIN_TOKEN)
+}
+
+async fn send(request: reqwest::RequestBuilder) -> reqwest::Response {
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn admin_api_is_disabled_without_an_admin_token() {
+    let app = spawn_app().await;
+    let r = send(admin(&app, Method::GET, "/tenants")).await;
+    let detail = scim_error(r, 404, None).await;
+    assert!(detail.contains("SCIMD_ADMIN_TOKEN"), "{detail}");
+}
+
+#[tokio::test]
+async fn tenant_tokens_and_the_admin_token_stay_in_their_own_apis() {
+    let app = admin_app().await;
+    let as_tenant = app
+        .client
+        .get(format!("{}/admin/v1/tenants", app.root()))
+        .bearer_auth(&app.token);
+    scim_error(send(as_tenant).await, 401, None).await;
+    let unauthenticated = app.client.get(format!("{}/admin/v1/tenants", app.root()));
+    scim_error(send(unauthenticated).await, 401, None).await;
+    let admin_on_scim = app
+        .client
+        .get(format!("{}/Users", app.base()))
+        .bearer_auth(ADMIN_TOKEN);
+    scim_error(send(admin_on_scim).await, 401, None).await;
+}
+
+#[tokio::test]
+async fn tenants_are_created_listed_and_unique() {
+    let app = admin_app().await;
+    let r = send(admin(&app, Method::POST, "/tenants").json(&json!({"name": "acme"}))).await;
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let created = json_status(r, StatusCode::CREATED).await;
+    assert_eq!(created["name"], "acme");
+    assert!(created["created"].is_string(), "{created}");
+
+    let again = send(admin(&app, Method::POST, "/tenants").json(&json!({"name": "acme"}))).await;
+    let detail = scim_error(again, 409, None).await;
+    assert!(detail.contains("already exists"), "{detail}");
+    let bad = send(admin(&app, Method::POST, "/tenants").json(&json!({"name": "a b/c"}))).await;
+    scim_error(bad, 400, Some("invalidValue")).await;
+    let unknown_field =
+        send(admin(&app, Method::POST, "/tenants").json(&json!({"name": "x", "nme": 1}))).await;
+    assert_eq!(unknown_field.status(), StatusCode::BAD_REQUEST);
+
+    let listed = json_ok(send(admin(&app, Method::GET, "/tenants")).await).await;
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["acme", "default"]);
+}
+
+#[tokio::test]
+async fn an_issued_token_reaches_its_tenant_until_revoked() {
+    let app = admin_app().await;
+    app.create_user("in-default").await;
+    send(admin(&app, Method::POST, "/tenants").json(&json!({"name": "acme"}))).await;
+    let issued = json_status(
+        send(
+            admin(&app, Method::POST, "/tokens")
+                .json(&json!({"tenant": "acme", "label": "Okta production", "expiresIn": "90d"})),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let secret = issued["token"].as_str().unwrap().to_owned();
+    let id = issued["id"].as_str().unwrap().to_owned();
+    assert_eq!(issued["tenant"], "acme");
+    assert_eq!(issued["label"], "Okta production");
+    assert!(issued["expires"].is_string(), "{issued}");
+
+    // The new token sees the new tenant, which is empty.
+    let as_acme = || {
+        app.client
+            .get(format!("{}/Users", app.base()))
+            .bearer_auth(&secret)
+    };
+    let users = json_ok(send(as_acme()).await).await;
+    assert_eq!(users["totalResults"], 0);
+
+    // Listing shows it, without any secret.
+    let listed = json_ok(send(admin(&app, Method::GET, "/tokens?tenant=acme")).await).await;
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["id"], Value::from(id.clone()));
+    assert!(listed[0].get("token").is_none(), "{listed:?}");
+    assert!(!listed[0].to_string().contains(&secret));
+    let all = json_ok(send(admin(&app, Method::GET, "/tokens")).await).await;
+    assert_eq!(
+        all.as_array().unwrap().len(),
+        2,
+        "bootstrap token and the new one"
+    );
+
+    let revoked = send(admin(&app, Method::DELETE, &format!("/tokens/{id}"))).await;
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    scim_error(send(as_acme()).await, 401, None).await;
+    let listed = json_ok(send(admin(&app, Method::GET, "/tokens?tenant=acme")).await).await;
+    assert!(listed[0]["revoked"].is_string(), "{listed}");
+}
+
+#[tokio::test]
+async fn token_requests_with_mistakes_get_clear_errors() {
+    let app = admin_app().await;
+    let no_tenant =
+        send(admin(&app, Method::POST, "/tokens").json(&json!({"tenant": "nope"}))).await;
+    let detail = scim_error(no_tenant, 404, None).await;
+    assert!(detail.contains("nope"), "{detail}");
+    let bad_expiry = send(
+        admin(&app, Method::POST, "/tokens")
+            .json(&json!({"tenant": "default", "expiresIn": "soon"})),
+    )
+    .await;
+    let detail = scim_error(bad_expiry, 400, Some("invalidValue")).await;
+    assert!(detail.contains("90d"), "{detail}");
+    let unknown = send(admin(&app, Method::DELETE, "/tokens/no-such-id")).await;
+    scim_error(unknown, 404, None).await;
+    let scope = send(admin(&app, Method::GET, "/tokens?tenant=nope")).await;
+    scim_error(scope, 404, None).await;
+    let method = send(admin(&app, Method::PUT, "/tenants")).await;
+    scim_error(method, 405, None).await;
+}
