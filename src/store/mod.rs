@@ -155,6 +155,14 @@ fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(3)
 }
 
+/// A new resource id: a UUID whose first bits are the time (v7), so the ids of a bulk import
+/// are ascending and each insert lands at the right edge of the primary-key and index B-trees
+/// instead of on a random page (random v4 ids made imports slower as tables grew). The id
+/// stays opaque to clients; what it reveals, the creation time, `meta.created` shows anyway.
+fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
 impl From<StoreError> for ScimError {
     fn from(err: StoreError) -> Self {
         match err {

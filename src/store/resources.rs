@@ -112,7 +112,7 @@ impl<'a> Resources<'a> {
     async fn try_create(&self, write: &Write) -> Result<Resource, Attempt> {
         let at = now();
         let row = resource::Model {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: super::new_id(),
             tenant_id: self.tenant.get(),
             resource_type: self.kind.as_str().to_owned(),
             name_ci: write.derived.columns.name_ci.clone(),
@@ -174,7 +174,7 @@ impl<'a> Resources<'a> {
             let rows: Vec<resource::ActiveModel> = chunk
                 .iter()
                 .map(|write| {
-                    let id = uuid::Uuid::new_v4().to_string();
+                    let id = super::new_id();
                     ids.push(id.clone());
                     resource::ActiveModel::from(resource::Model {
                         id,
