@@ -24,6 +24,8 @@ mod filters;
 mod groups;
 /// POST/PUT bodies as Entra, Okta and OneLogin send them; strict mode.
 mod idp_quirks;
+/// Token expiry, revocation across instances, rotation, last-used time.
+mod lifecycle;
 /// Migrations up, down and up again.
 mod migrations;
 /// The OpenAPI document: committed, served, rendered, and in step with the routes.
