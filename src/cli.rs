@@ -148,6 +148,16 @@ pub struct ServeArgs {
     #[arg(long, env = "SCIMD_MAX_PAYLOAD_BYTES", default_value_t = 1_048_576)]
     pub max_payload_bytes: usize,
 
+    /// Sustained requests per second each token may make (per process); 0 turns rate
+    /// limiting off.
+    #[arg(long, env = "SCIMD_RATE_LIMIT", default_value_t = crate::api::rate_limit::DEFAULT_PER_SECOND)]
+    pub rate_limit: u32,
+
+    /// Requests a token may make at once before the sustained rate applies; 0 turns rate
+    /// limiting off.
+    #[arg(long, env = "SCIMD_RATE_LIMIT_BURST", default_value_t = crate::api::rate_limit::DEFAULT_BURST)]
+    pub rate_limit_burst: u32,
+
     /// HTTP worker threads; defaults to the number of CPUs.
     #[arg(long, env = "SCIMD_WORKERS")]
     pub workers: Option<usize>,
@@ -211,6 +221,26 @@ mod tests {
         assert_eq!(tenant, "acme");
         assert_eq!(expires_in, Some(Duration::from_secs(90 * 86_400)));
         assert_eq!(db.database_url, "sqlite::memory:");
+    }
+
+    #[test]
+    fn rate_limits_default_to_the_documented_values_and_take_flags() {
+        use crate::api::rate_limit::{DEFAULT_BURST, DEFAULT_PER_SECOND, RateLimit};
+        use crate::startup::Settings;
+        let cli = Cli::try_parse_from(["scimd"]).unwrap();
+        let limit = Settings::from(&cli.serve).api.rate_limit.unwrap();
+        assert_eq!(
+            (limit.per_second.get(), limit.burst.get()),
+            (DEFAULT_PER_SECOND, DEFAULT_BURST)
+        );
+        let cli = Cli::try_parse_from(["scimd", "--rate-limit", "5", "--rate-limit-burst", "20"])
+            .unwrap();
+        assert_eq!(
+            Settings::from(&cli.serve).api.rate_limit,
+            RateLimit::new(5, 20)
+        );
+        let cli = Cli::try_parse_from(["scimd", "--rate-limit", "0"]).unwrap();
+        assert_eq!(Settings::from(&cli.serve).api.rate_limit, None);
     }
 
     #[test]

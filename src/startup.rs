@@ -8,6 +8,7 @@ use actix_web::{App, HttpServer, middleware, web};
 use secrecy::{ExposeSecret, SecretString};
 use tracing_actix_web::TracingLogger;
 
+use crate::api::rate_limit::RateLimit;
 use crate::api::{self, ApiSettings, AppState, ScimdRootSpan};
 use crate::cli::ServeArgs;
 use crate::scim::validate::Leniency;
@@ -48,6 +49,7 @@ impl From<&ServeArgs> for Settings {
                 public_url: args.public_url.as_deref().map(api::scim_base),
                 max_results: args.max_results.max(1),
                 max_payload: args.max_payload_bytes,
+                rate_limit: RateLimit::new(args.rate_limit, args.rate_limit_burst),
             },
             workers: args.workers,
             shutdown_timeout: Duration::from_secs(5),
@@ -129,10 +131,7 @@ impl Application {
 
 fn serve(listener: TcpListener, store: Store, settings: &Settings) -> anyhow::Result<Server> {
     let api_settings = settings.api.clone();
-    let state = web::Data::new(AppState {
-        store,
-        settings: api_settings.clone(),
-    });
+    let state = web::Data::new(AppState::new(store, api_settings.clone()));
     let mut server = HttpServer::new(move || {
         let api_settings = api_settings.clone();
         App::new()
