@@ -87,6 +87,20 @@ pub enum TokenCommand {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// Replace a token: issues a new one for the same tenant and label (printed alone on
+    /// stdout, once) and lets the old one expire after the overlap.
+    Rotate {
+        id: String,
+        /// How long the old token stays valid beside the new one, e.g. 24h, 7d or 0 (expire
+        /// it now). An earlier expiry of the old token is kept.
+        #[arg(long, value_parser = parse_duration, default_value = "24h")]
+        overlap: Duration,
+        /// Lifetime of the new token, such as 90d; without it the new token does not expire.
+        #[arg(long, value_parser = parse_duration)]
+        expires_in: Option<Duration>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -137,6 +151,16 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "SCIMD_MAX_PAYLOAD_BYTES", default_value_t = 1_048_576)]
     pub max_payload_bytes: usize,
+
+    /// Sustained requests per second each token may make (per process); 0 turns rate
+    /// limiting off.
+    #[arg(long, env = "SCIMD_RATE_LIMIT", default_value_t = crate::api::rate_limit::DEFAULT_PER_SECOND)]
+    pub rate_limit: u32,
+
+    /// Requests a token may make at once before the sustained rate applies; 0 turns rate
+    /// limiting off.
+    #[arg(long, env = "SCIMD_RATE_LIMIT_BURST", default_value_t = crate::api::rate_limit::DEFAULT_BURST)]
+    pub rate_limit_burst: u32,
 
     /// HTTP worker threads; defaults to the number of CPUs.
     #[arg(long, env = "SCIMD_WORKERS")]
@@ -201,6 +225,57 @@ mod tests {
         assert_eq!(tenant, "acme");
         assert_eq!(expires_in, Some(Duration::from_secs(90 * 86_400)));
         assert_eq!(db.database_url, "sqlite::memory:");
+    }
+
+    #[test]
+    fn rate_limits_default_to_the_documented_values_and_take_flags() {
+        use crate::api::rate_limit::{DEFAULT_BURST, DEFAULT_PER_SECOND, RateLimit};
+        use crate::startup::Settings;
+        let cli = Cli::try_parse_from(["scimd"]).unwrap();
+        let limit = Settings::from(&cli.serve).api.rate_limit.unwrap();
+        assert_eq!(
+            (limit.per_second.get(), limit.burst.get()),
+            (DEFAULT_PER_SECOND, DEFAULT_BURST)
+        );
+        let cli = Cli::try_parse_from(["scimd", "--rate-limit", "5", "--rate-limit-burst", "20"])
+            .unwrap();
+        assert_eq!(
+            Settings::from(&cli.serve).api.rate_limit,
+            RateLimit::new(5, 20)
+        );
+        let cli = Cli::try_parse_from(["scimd", "--rate-limit", "0"]).unwrap();
+        assert_eq!(Settings::from(&cli.serve).api.rate_limit, None);
+    }
+
+    #[test]
+    fn token_rotate_overlap_defaults_to_a_day_and_accepts_zero() {
+        let rotate = |args: &[&str]| {
+            let cli =
+                Cli::try_parse_from([&["scimd", "token", "rotate", "t1"], args].concat()).unwrap();
+            let Some(Command::Token {
+                command:
+                    TokenCommand::Rotate {
+                        id,
+                        overlap,
+                        expires_in,
+                        ..
+                    },
+            }) = cli.command
+            else {
+                panic!("expected token rotate");
+            };
+            assert_eq!(id, "t1");
+            (overlap, expires_in)
+        };
+        assert_eq!(rotate(&[]), (Duration::from_secs(86_400), None));
+        assert_eq!(rotate(&["--overlap", "0"]), (Duration::ZERO, None));
+        assert_eq!(
+            rotate(&["--overlap", "2h", "--expires-in", "90d"]),
+            (
+                Duration::from_secs(7200),
+                Some(Duration::from_secs(90 * 86_400))
+            )
+        );
     }
 
     #[test]

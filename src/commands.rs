@@ -1,6 +1,8 @@
 //! What each subcommand does (shared/CONTRACT.md): serve, migrate, tenant, token.
 use std::io::Write as _;
 
+mod rotate;
+
 use anyhow::{Context, bail};
 use chrono::Utc;
 use secrecy::ExposeSecret;
@@ -168,6 +170,12 @@ async fn token(command: TokenCommand) -> anyhow::Result<()> {
                 Err(e) => return Err(e.into()),
             }
         }
+        TokenCommand::Rotate {
+            id,
+            overlap,
+            expires_in,
+            db,
+        } => rotate::run(&id, overlap, expires_in, &db).await?,
     }
     Ok(())
 }

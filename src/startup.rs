@@ -8,6 +8,7 @@ use actix_web::{App, HttpServer, middleware, web};
 use secrecy::{ExposeSecret, SecretString};
 use tracing_actix_web::TracingLogger;
 
+use crate::api::rate_limit::RateLimit;
 use crate::api::{self, ApiSettings, AppState, ScimdRootSpan};
 use crate::cli::ServeArgs;
 use crate::scim::validate::Leniency;
@@ -52,6 +53,7 @@ impl From<&ServeArgs> for Settings {
                     .admin_token
                     .as_ref()
                     .map(|t| crate::secrets::token_hash(t.expose_secret())),
+                rate_limit: RateLimit::new(args.rate_limit, args.rate_limit_burst),
             },
             workers: args.workers,
             shutdown_timeout: Duration::from_secs(5),
@@ -133,10 +135,7 @@ impl Application {
 
 fn serve(listener: TcpListener, store: Store, settings: &Settings) -> anyhow::Result<Server> {
     let api_settings = settings.api.clone();
-    let state = web::Data::new(AppState {
-        store,
-        settings: api_settings.clone(),
-    });
+    let state = web::Data::new(AppState::new(store, api_settings.clone()));
     let mut server = HttpServer::new(move || {
         let api_settings = api_settings.clone();
         App::new()

@@ -38,6 +38,7 @@ impl FromRequest for Tenant {
             if let Some(span) = span {
                 span.record("tenant", principal.tenant.name.as_str());
             }
+            state.limiter.check(&principal.token_id)?;
             Ok(Tenant {
                 id: principal.tenant.id,
                 name: principal.tenant.name,

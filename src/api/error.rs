@@ -18,6 +18,9 @@ impl ResponseError for ScimError {
         if self.status == 401 {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"scimd\""));
         }
+        if let Some(seconds) = self.retry_after {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
         let body = serde_json::to_vec(self).unwrap_or_default();
         response.body(body)
     }

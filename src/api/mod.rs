@@ -8,7 +8,9 @@ mod discovery;
 mod error;
 mod groups;
 mod health;
+mod me;
 mod preconditions;
+pub mod rate_limit;
 mod resources;
 mod respond;
 mod trace;
@@ -38,15 +40,27 @@ pub struct ApiSettings {
     pub max_payload: usize,
     /// SHA-256 of `SCIMD_ADMIN_TOKEN`; `None` disables the admin API.
     pub admin_token_hash: Option<String>,
+    /// Requests per credential; `None` turns limiting off.
+    pub rate_limit: Option<rate_limit::RateLimit>,
 }
 
 /// What every handler can reach.
 pub struct AppState {
     pub store: Store,
     pub settings: ApiSettings,
+    /// Shared by all workers of the process, so the limit is per process, not per worker.
+    pub limiter: rate_limit::Limiter,
 }
 
 impl AppState {
+    pub fn new(store: Store, settings: ApiSettings) -> Self {
+        Self {
+            limiter: rate_limit::Limiter::new(settings.rate_limit),
+            store,
+            settings,
+        }
+    }
+
     pub fn capabilities(&self) -> Capabilities {
         Capabilities {
             patch: true,
@@ -108,6 +122,14 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &ApiSettings) {
                 )
                 .service(resource("/.search").route(web::post().to(resources::search_root)))
                 .service(resource("/Bulk").route(web::post().to(bulk::post_bulk)))
+                .service(
+                    resource("/Me")
+                        .route(web::get().to(me::me))
+                        .route(web::post().to(me::me))
+                        .route(web::put().to(me::me))
+                        .route(web::patch().to(me::me))
+                        .route(web::delete().to(me::me)),
+                )
                 .service(
                     resource("/ServiceProviderConfig")
                         .route(get(discovery::service_provider_config)),

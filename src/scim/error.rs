@@ -31,6 +31,9 @@ pub struct ScimError {
     pub status: u16,
     pub scim_type: Option<ScimType>,
     pub detail: String,
+    /// Whole seconds after which the client may retry (the `Retry-After` header, RFC 9110
+    /// §10.2.3); not part of the body.
+    pub retry_after: Option<u64>,
 }
 
 impl ScimError {
@@ -39,6 +42,7 @@ impl ScimError {
             status,
             scim_type,
             detail: detail.into(),
+            retry_after: None,
         }
     }
 
@@ -136,6 +140,15 @@ impl ScimError {
         )
     }
 
+    /// 429: RFC 7644 §3.12 defines no `scimType` for it; `retry_after_secs` becomes
+    /// `Retry-After`.
+    pub fn too_many_requests(detail: impl Into<String>, retry_after_secs: u64) -> Self {
+        Self {
+            retry_after: Some(retry_after_secs),
+            ..Self::new(429, None, detail)
+        }
+    }
+
     pub fn not_implemented(detail: impl Into<String>) -> Self {
         Self::new(501, None, detail)
     }
@@ -176,6 +189,17 @@ mod tests {
                 "scimType": "uniqueness",
                 "detail": "userName is already taken by another resource of this tenant",
             })
+        );
+    }
+
+    #[test]
+    fn too_many_requests_keeps_retry_after_out_of_the_body() {
+        let err = ScimError::too_many_requests("slow down", 3);
+        assert_eq!(err.retry_after, Some(3));
+        let body = serde_json::to_value(&err).unwrap();
+        assert_eq!(
+            body,
+            json!({"schemas": [ERROR_URN], "status": "429", "detail": "slow down"})
         );
     }
 

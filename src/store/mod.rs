@@ -24,7 +24,7 @@ pub use connect::{PoolConfig, redact};
 pub use resources::{Listed, Resources, Write};
 pub use search::Part;
 pub use tenants::{TenantRecord, Tenants, valid_tenant_name};
-pub use tokens::{Principal, TokenInfo, Tokens};
+pub use tokens::{Principal, RotateError, Rotated, TokenInfo, Tokens};
 
 /// A tenant's database id. Only the store and the auth extractor create one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -6,6 +6,10 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr
 use super::{Store, StoreError, TenantRecord, now};
 use crate::secrets;
 
+mod rotation;
+
+pub use rotation::{RotateError, Rotated};
+
 /// What a token may be shown as: everything but its secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenInfo {

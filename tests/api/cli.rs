@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 
 use crate::helpers::*;
 
-fn scimd(db: &TestDb, args: &[&str]) -> Output {
+pub(crate) fn scimd(db: &TestDb, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_scimd"))
         .args(args)
         .arg("--database-url")
@@ -14,7 +14,7 @@ fn scimd(db: &TestDb, args: &[&str]) -> Output {
         .expect("scimd runs")
 }
 
-fn stdout(out: &Output) -> String {
+pub(crate) fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -108,7 +108,7 @@ async fn issuing_for_an_unknown_tenant_fails_with_a_clear_error() {
 }
 
 /// A free loopback port (bound and released; the server binds it right after).
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

@@ -122,6 +122,9 @@ pub fn settings(db: &TestDb, token: &str) -> Settings {
             max_results: 1000,
             max_payload: 1_048_576,
             admin_token_hash: None,
+            // Off, so suites that send many requests quickly are not throttled;
+            // tests/api/rate_limit.rs turns it on.
+            rate_limit: None,
         },
         workers: Some(2),
         shutdown_timeout: Duration::from_secs(1),

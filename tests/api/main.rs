@@ -26,6 +26,10 @@ mod filters;
 mod groups;
 /// POST/PUT bodies as Entra, Okta and OneLogin send them; strict mode.
 mod idp_quirks;
+/// Token expiry, revocation across instances, rotation, last-used time.
+mod lifecycle;
+/// /Me answers 501: tokens have no user subject.
+mod me;
 /// Migrations up, down and up again.
 mod migrations;
 /// The OpenAPI document: committed, served, rendered, and in step with the routes.
@@ -34,6 +38,8 @@ mod openapi;
 mod paging;
 /// PATCH in the shapes IdPs send; ETags.
 mod patch;
+/// 429 with Retry-After per token; invalid tokens spend nothing.
+mod rate_limit;
 /// One tenant never sees another's data.
 mod tenancy;
 /// Users: create, read, replace, delete, uniqueness, concurrency.

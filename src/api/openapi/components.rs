@@ -14,7 +14,7 @@ use crate::scim::error::ERROR_URN;
 use crate::scim::schema::ResourceKind;
 
 /// SCIM error responses: (status, component name, description, example detail).
-pub const ERRORS: [(&str, &str, &str, Option<&str>, &str); 9] = [
+pub const ERRORS: [(&str, &str, &str, Option<&str>, &str); 11] = [
     (
         "400",
         "BadRequest",
@@ -66,11 +66,27 @@ pub const ERRORS: [(&str, &str, &str, Option<&str>, &str); 9] = [
         "send the body as application/scim+json or application/json",
     ),
     (
+        "429",
+        "TooManyRequests",
+        "This token is over its rate limit (`SCIMD_RATE_LIMIT`, `SCIMD_RATE_LIMIT_BURST`); \
+         retry after `Retry-After` seconds",
+        None,
+        "too many requests for this token: the limit is 100 requests per second (bursts of up \
+         to 500); retry in 1 s (Retry-After)",
+    ),
+    (
         "500",
         "InternalServerError",
         "An unexpected failure; the server log has the cause",
         None,
         "internal server error; the server log has the cause",
+    ),
+    (
+        "501",
+        "NotImplemented",
+        "The operation is not available for this credential",
+        None,
+        crate::api::me::NO_SUBJECT,
     ),
     (
         "503",
@@ -82,7 +98,7 @@ pub const ERRORS: [(&str, &str, &str, Option<&str>, &str); 9] = [
 ];
 
 /// Statuses every SCIM operation can answer with.
-pub const ALWAYS: &[&str] = &["400", "401", "500"];
+pub const ALWAYS: &[&str] = &["400", "401", "429", "500"];
 /// Statuses of operations that read a request body.
 pub const WITH_BODY: &[&str] = &["413", "415"];
 
@@ -105,6 +121,16 @@ pub fn add(components: &mut Components) {
                 HeaderBuilder::new()
                     .schema(Some(string()))
                     .description(Some("`Bearer realm=\"scimd\"`"))
+                    .build(),
+            );
+        }
+        if status == "429" {
+            response = response.header(
+                "Retry-After",
+                HeaderBuilder::new()
+                    .schema(Some(integer()))
+                    .description(Some("Whole seconds to wait before retrying, at least 1"))
+                    .example(Some(json!(1)))
                     .build(),
             );
         }

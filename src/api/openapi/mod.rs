@@ -9,6 +9,7 @@
 mod components;
 mod discovery;
 mod examples;
+mod me;
 mod messages;
 mod operations;
 mod registry;
@@ -47,6 +48,7 @@ pub const BEARER: &str = "bearer";
         (name = "Groups", description = "RFC 7644 §3.3–§3.6 on the Group resource type"),
         (name = "Search", description = "RFC 7644 §3.4.3 searches at the service root"),
         (name = "Bulk", description = "RFC 7644 §3.7 many operations in one request"),
+        (name = "Me", description = "RFC 7644 §3.11 the authenticated subject's own resource"),
         (name = "Discovery", description = "RFC 7644 §4 service provider configuration endpoints"),
         (name = "Health", description = "Liveness and readiness, without authentication"),
         (name = "Documentation", description = "This document and its human-readable page"),

@@ -48,6 +48,7 @@ pub fn add_paths(paths: &mut Paths) {
             .response("200", ok("BulkResponse", "The results"))
             .responses_with(WITH_BODY),
     );
+    super::me::add_paths(paths);
     paths.add_path_operation(
         scim("/ServiceProviderConfig"),
         vec![HttpMethod::Get],
@@ -301,7 +302,7 @@ fn resource_paths(paths: &mut Paths, rt: &ResourceType) {
 }
 
 /// A SCIM operation: bearer auth and the error statuses every SCIM operation can answer.
-fn scim_op(tag: &str, id: &str, summary: &str) -> OperationBuilder {
+pub(super) fn scim_op(tag: &str, id: &str, summary: &str) -> OperationBuilder {
     OperationBuilder::new()
         .tag(tag)
         .operation_id(Some(id))
@@ -310,7 +311,7 @@ fn scim_op(tag: &str, id: &str, summary: &str) -> OperationBuilder {
         .responses_with(ALWAYS)
 }
 
-trait OperationExt {
+pub(super) trait OperationExt {
     /// Adds the shared error responses for these statuses.
     fn responses_with(self, statuses: &[&str]) -> Self;
     /// References these shared parameters.

@@ -89,14 +89,14 @@ fn canonical_values_are_examples_not_enums() {
 }
 
 #[test]
-fn scim_operations_require_the_bearer_token_and_document_400_and_401() {
+fn scim_operations_require_the_bearer_token_and_document_400_401_and_429() {
     let doc = doc();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             let scim = path.starts_with("/scim/v2");
             assert_eq!(op.get("security").is_some(), scim, "{method} {path}");
             if scim {
-                for status in ["400", "401", "500"] {
+                for status in ["400", "401", "429", "500"] {
                     assert!(
                         op["responses"].get(status).is_some(),
                         "{method} {path} {status}"
