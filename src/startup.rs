@@ -132,6 +132,7 @@ fn serve(listener: TcpListener, store: Store, settings: &Settings) -> anyhow::Re
     let state = web::Data::new(AppState {
         store,
         settings: api_settings.clone(),
+        registries: api::Registries::default(),
     });
     let mut server = HttpServer::new(move || {
         let api_settings = api_settings.clone();

@@ -8,6 +8,7 @@ mod error;
 mod groups;
 mod health;
 mod preconditions;
+mod registries;
 mod resources;
 mod respond;
 mod trace;
@@ -20,6 +21,7 @@ pub mod openapi;
 use actix_web::{Route, mime, web};
 
 pub use auth::Tenant;
+pub use registries::Registries;
 pub use respond::{SCIM_PREFIX, scim_base};
 pub use trace::ScimdRootSpan;
 
@@ -41,6 +43,8 @@ pub struct ApiSettings {
 pub struct AppState {
     pub store: Store,
     pub settings: ApiSettings,
+    /// Per-tenant schema registries (core + the tenant's extensions), cached.
+    pub registries: Registries,
 }
 
 impl AppState {
