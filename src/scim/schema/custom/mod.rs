@@ -185,7 +185,7 @@ pub fn check_urn(urn: &str) -> Result<(), DocumentError> {
     }
     if let Some(bad) = nss.chars().find(|c| !urn_char(*c)) {
         return err(format!(
-            "schema id {urn:?} contains {bad:?}; use letters, digits and - . _ ~ : + = @ / only"
+            "schema id {urn:?} contains {bad:?}; use letters, digits and - . _ ~ : + = @ only"
         ));
     }
     if nss.is_empty() || nss.ends_with(':') || nss.starts_with(':') {
@@ -251,7 +251,8 @@ pub fn shadowed<'s>(schema: &'s Schema, rt: &ResourceType) -> Vec<(&'s str, Opti
 }
 
 fn urn_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~' | ':' | '+' | '=' | '@' | '/')
+    // No '/': `/Schemas/{urn}` must be one path segment.
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~' | ':' | '+' | '=' | '@')
 }
 
 fn optional_text<'v>(

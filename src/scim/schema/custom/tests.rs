@@ -116,7 +116,7 @@ fn references_need_known_reference_types() {
 
 #[test_case(json!("urn:ietf:params:scim:schemas:extension:acme:2.0:User"); "scim extension namespace")]
 #[test_case(json!("urn:example:mailchimp:merge-fields"); "example namespace")]
-#[test_case(json!("URN:acme:v1.0/user"); "upper-case scheme and slash")]
+#[test_case(json!("URN:acme:v1.0_user"); "upper-case scheme")]
 fn these_urns_are_accepted(id: Value) {
     let mut doc = acme();
     doc["id"] = id;
@@ -131,6 +131,7 @@ fn these_urns_are_accepted(id: Value) {
 #[test_case("urn:acme:My User", "contains ' '"; "space")]
 #[test_case("urn:acme:a\"b", "contains '\"'"; "quote")]
 #[test_case("urn:acme:a[b]", "contains '['"; "bracket")]
+#[test_case("urn:acme:v1/User", "contains '/'"; "slash")]
 #[test_case("urn:ietf:params:scim:schemas:core:2.0:Company", "reserve"; "core namespace")]
 #[test_case("urn:ietf:params:scim:api:messages:2.0:Mine", "reserve"; "api namespace")]
 fn bad_urns_are_refused_with_the_reason(id: &str, reason: &str) {
@@ -241,4 +242,38 @@ fn attributes_an_earlier_schema_already_names_are_reported_as_shadowed() {
             ("CostCenter", Some(ENTERPRISE_USER_URN.to_owned()))
         ]
     );
+}
+
+#[test]
+fn an_extended_registry_resolves_extension_attributes_by_urn_and_by_name() {
+    use crate::scim::schema::{Registry, ResourceKind, SchemaExtension};
+    use std::sync::Arc;
+
+    let extension = SchemaExtension {
+        schema: Arc::new(parse(&acme()).unwrap()),
+        required: true,
+    };
+    let registry = Registry::extended([(ResourceKind::User, extension)]);
+    let user = registry.resource_type(ResourceKind::User);
+    assert_eq!(
+        user.schema_urns().collect::<Vec<_>>(),
+        [USER_URN, ENTERPRISE_USER_URN, ACME]
+    );
+    assert!(user.extension(&ACME.to_uppercase()).unwrap().required);
+    let path = format!("{ACME}:badges.value");
+    let (urn, rest) = user.split_urn(&path);
+    assert_eq!((urn, rest), (Some(ACME), "badges.value"));
+    assert_eq!(
+        user.attribute(None, "company").unwrap().schema.unwrap().id,
+        ACME
+    );
+    assert_eq!(registry.schema(ACME).unwrap().name, "AcmeUser");
+    assert!(
+        registry
+            .resource_type(ResourceKind::Group)
+            .extensions
+            .is_empty()
+    );
+    // The core registry is untouched.
+    assert!(Registry::core().schema(ACME).is_none());
 }
