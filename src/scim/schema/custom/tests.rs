@@ -2,6 +2,7 @@ use serde_json::{Value, json};
 use test_case::test_case;
 
 use super::*;
+use crate::scim::schema::{ENTERPRISE_USER_URN, USER_URN};
 
 const ACME: &str = "urn:ietf:params:scim:schemas:extension:acme:2.0:User";
 
