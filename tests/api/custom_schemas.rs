@@ -166,6 +166,13 @@ async fn a_schema_added_by_the_cli_shows_in_discovery_on_the_next_request() {
         listed.contains("User") && listed.contains(" 7 "),
         "{listed}"
     );
+    let everyone = stdout(&scimd(&app, &["schema", "list"]));
+    assert_eq!(
+        everyone.lines().count(),
+        2,
+        "header and one row: {everyone}"
+    );
+    assert!(everyone.contains(ACME), "{everyone}");
 }
 
 #[tokio::test]
