@@ -41,7 +41,7 @@ impl Registries {
         }
         // Read after the version was: what is loaded is at least that new, so caching it
         // under `version` can only cause one more reload, never a stale hit.
-        let registry = Arc::new(load(store, tenant).await?);
+        let registry = Arc::new(store.schemas().registry(tenant).await?);
         if let Ok(mut cached) = self.cached.write() {
             cached.insert(tenant, (version, Arc::clone(&registry)));
         }
@@ -53,8 +53,4 @@ impl Registries {
         let (at, registry) = cached.get(&tenant)?;
         (*at == version).then(|| Arc::clone(registry))
     }
-}
-
-async fn load(store: &Store, tenant: TenantId) -> Result<Registry, ScimError> {
-    Ok(store.schemas().registry(tenant).await?)
 }
