@@ -1,10 +1,12 @@
 //! The command line and configuration (shared/CONTRACT.md): every setting is a flag, else a
 //! `SCIMD_*` environment variable, else a default.
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use secrecy::SecretString;
 
+use crate::scim::schema::ResourceKind;
 use crate::telemetry::LogFormat;
 
 #[derive(Debug, Parser)]
@@ -41,6 +43,11 @@ pub enum Command {
     },
     /// Print the OpenAPI document (identical to openapi/openapi.json).
     Openapi,
+    /// Manage a tenant's custom schema extensions (RFC 7643 §7 schema documents).
+    Schema {
+        #[command(subcommand)]
+        command: SchemaCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -98,6 +105,42 @@ pub enum TokenCommand {
         /// Lifetime of the new token, such as 90d; without it the new token does not expire.
         #[arg(long, value_parser = parse_duration)]
         expires_in: Option<Duration>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SchemaCommand {
+    /// Register FILE, an RFC 7643 schema document, as an extension of User or Group for a
+    /// tenant; prints its URN. Effective at once on running servers.
+    Add {
+        #[arg(long)]
+        tenant: String,
+        /// The schema document (JSON); `-` reads standard input.
+        file: PathBuf,
+        /// The resource type it extends: User or Group.
+        #[arg(long, value_parser = parse_resource_type, default_value = "User")]
+        resource_type: ResourceKind,
+        /// Every resource of that type must carry the extension (schemaExtensions.required).
+        #[arg(long)]
+        required: bool,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// List registered extensions.
+    List {
+        #[arg(long)]
+        tenant: Option<String>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Unregister an extension and delete the values stored under its URN.
+    Remove {
+        #[arg(long)]
+        tenant: String,
+        /// The schema's URN (its `id`).
+        urn: String,
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -172,6 +215,10 @@ pub struct ServeArgs {
 
     #[arg(long, env = "SCIMD_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
+}
+
+fn parse_resource_type(text: &str) -> Result<ResourceKind, String> {
+    ResourceKind::from_name(text).ok_or_else(|| format!("{text:?} is not User or Group"))
 }
 
 /// `90d`, `12h`, `30m`, `1y`, `2w` … as humantime understands them.

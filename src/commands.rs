@@ -1,4 +1,6 @@
 //! What each subcommand does (shared/CONTRACT.md): serve, migrate, tenant, token.
+mod schema;
+
 use std::io::Write as _;
 
 mod rotate;
@@ -77,6 +79,7 @@ async fn admin(command: Command) -> anyhow::Result<()> {
         }
         Command::Tenant { command } => tenant(command).await?,
         Command::Token { command } => token(command).await?,
+        Command::Schema { command } => schema::run(command).await?,
     }
     Ok(())
 }

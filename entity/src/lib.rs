@@ -6,4 +6,5 @@ pub mod prelude;
 pub mod resource;
 pub mod resource_value;
 pub mod tenant;
+pub mod tenant_schema;
 pub mod token;

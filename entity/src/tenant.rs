@@ -9,6 +9,8 @@ pub struct Model {
     #[sea_orm(unique)]
     pub name: String,
     pub created_at: DateTimeUtc,
+    /// Incremented by every change to the tenant's schema extensions (cache invalidation).
+    pub schema_version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

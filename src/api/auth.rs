@@ -14,6 +14,8 @@ use crate::store::TenantId;
 pub struct Tenant {
     pub id: TenantId,
     pub name: String,
+    /// Which registry the tenant's requests use (see `api::registries`).
+    pub schema_version: i64,
 }
 
 impl FromRequest for Tenant {
@@ -42,6 +44,7 @@ impl FromRequest for Tenant {
             Ok(Tenant {
                 id: principal.tenant.id,
                 name: principal.tenant.name,
+                schema_version: principal.tenant.schema_version,
             })
         })
     }

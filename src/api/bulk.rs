@@ -15,7 +15,7 @@ use super::writes::{self, new_write, prepare};
 use crate::scim::ScimError;
 use crate::scim::bulk::{self, Method, Operation};
 use crate::scim::resource::Resource;
-use crate::scim::schema::ResourceKind;
+use crate::scim::schema::{Registry, ResourceKind};
 use crate::store::{TenantId, Write};
 
 /// Operations per request, advertised in /ServiceProviderConfig.
@@ -31,8 +31,10 @@ pub async fn post_bulk(
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ScimError> {
     let request = bulk::parse(&body, MAX_OPERATIONS)?;
+    let registry = state.registry(&tenant).await?;
     let mut run = Run {
         state: &state,
+        registry: &registry,
         tenant: tenant.id,
         base: &base.0,
         ids: HashMap::new(),
@@ -63,6 +65,7 @@ pub async fn post_bulk(
 
 struct Run<'a> {
     state: &'a AppState,
+    registry: &'a Registry,
     tenant: TenantId,
     base: &'a str,
     /// bulkId → the id its POST created.
@@ -92,9 +95,10 @@ impl Run<'_> {
         }
         if op.method == Method::Post {
             let Some(data) = &op.data else { return };
-            match prepare(self.state, op.kind, data)
+            let rt = self.registry.resource_type(op.kind);
+            match prepare(self.state, rt, data)
                 .await
-                .and_then(|(p, hash)| new_write(op.kind, p, hash))
+                .and_then(|(p, hash)| new_write(rt, p, hash))
             {
                 Ok(write) => {
                     if self
@@ -127,6 +131,7 @@ impl Run<'_> {
             tenant: self.tenant,
             kind: op.kind,
             memberships: false,
+            registry: self.registry,
         };
         let outcome = match op.method {
             Method::Put => writes::replace(scope, &id, if_match, &data).await.map(Some),

@@ -6,7 +6,7 @@ use super::AppState;
 use super::auth::Tenant;
 use super::respond::{self, BaseUrl};
 use crate::scim::list::list_response;
-use crate::scim::schema::{Registry, ResourceKind};
+use crate::scim::schema::ResourceKind;
 use crate::scim::{ScimError, discovery};
 
 pub async fn service_provider_config(
@@ -23,44 +23,64 @@ pub async fn service_provider_config(
     respond::json(StatusCode::OK, &doc)
 }
 
-pub async fn resource_types(_tenant: Tenant, base: BaseUrl) -> HttpResponse {
-    let docs: Vec<_> = Registry::core()
+pub async fn resource_types(
+    state: web::Data<AppState>,
+    tenant: Tenant,
+    base: BaseUrl,
+) -> Result<HttpResponse, ScimError> {
+    let registry = state.registry(&tenant).await?;
+    let docs: Vec<_> = registry
         .resource_types()
         .iter()
         .map(|rt| discovery::resource_type(rt, &base.0))
         .collect();
-    respond::json(StatusCode::OK, &list_response(docs.len() as u64, 1, docs))
+    Ok(respond::json(
+        StatusCode::OK,
+        &list_response(docs.len() as u64, 1, docs),
+    ))
 }
 
 pub async fn resource_type(
-    _tenant: Tenant,
+    state: web::Data<AppState>,
+    tenant: Tenant,
     base: BaseUrl,
     name: web::Path<String>,
 ) -> Result<HttpResponse, ScimError> {
     let kind = ResourceKind::from_name(&name)
         .ok_or_else(|| ScimError::not_found(format!("no resource type named {name:?}")))?;
-    let rt = Registry::core().resource_type(kind);
+    let registry = state.registry(&tenant).await?;
+    let rt = registry.resource_type(kind);
     Ok(respond::json(
         StatusCode::OK,
         &discovery::resource_type(rt, &base.0),
     ))
 }
 
-pub async fn schemas(_tenant: Tenant, base: BaseUrl) -> HttpResponse {
-    let docs: Vec<_> = Registry::core()
+pub async fn schemas(
+    state: web::Data<AppState>,
+    tenant: Tenant,
+    base: BaseUrl,
+) -> Result<HttpResponse, ScimError> {
+    let registry = state.registry(&tenant).await?;
+    let docs: Vec<_> = registry
         .schemas()
         .into_iter()
         .map(|s| discovery::schema(s, &base.0))
         .collect();
-    respond::json(StatusCode::OK, &list_response(docs.len() as u64, 1, docs))
+    Ok(respond::json(
+        StatusCode::OK,
+        &list_response(docs.len() as u64, 1, docs),
+    ))
 }
 
 pub async fn schema(
-    _tenant: Tenant,
+    state: web::Data<AppState>,
+    tenant: Tenant,
     base: BaseUrl,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ScimError> {
-    let schema = Registry::core()
+    let registry = state.registry(&tenant).await?;
+    let schema = registry
         .schema(&id)
         .ok_or_else(|| ScimError::not_found(format!("no schema with id {id:?}")))?;
     Ok(respond::json(

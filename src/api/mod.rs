@@ -11,6 +11,7 @@ mod health;
 mod me;
 mod preconditions;
 pub mod rate_limit;
+mod registries;
 mod resources;
 mod respond;
 mod trace;
@@ -23,6 +24,7 @@ pub mod openapi;
 use actix_web::{Route, mime, web};
 
 pub use auth::Tenant;
+pub use registries::Registries;
 pub use respond::{SCIM_PREFIX, scim_base};
 pub use trace::ScimdRootSpan;
 
@@ -50,12 +52,15 @@ pub struct AppState {
     pub settings: ApiSettings,
     /// Shared by all workers of the process, so the limit is per process, not per worker.
     pub limiter: rate_limit::Limiter,
+    /// Per-tenant schema registries (core + the tenant's extensions), cached.
+    pub registries: Registries,
 }
 
 impl AppState {
     pub fn new(store: Store, settings: ApiSettings) -> Self {
         Self {
             limiter: rate_limit::Limiter::new(settings.rate_limit),
+            registries: Registries::default(),
             store,
             settings,
         }

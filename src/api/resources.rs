@@ -8,12 +8,12 @@ use super::AppState;
 use super::auth::Tenant;
 use super::preconditions::Preconditions;
 use super::respond::{self, BaseUrl};
-use super::writes::{self, not_found_as, resource_type};
+use super::writes::{self, not_found_as};
 use crate::scim::filter::{self, resolve::resolve_sort};
 use crate::scim::list::{cursor_response, list_response};
 use crate::scim::projection::Projection;
 use crate::scim::query::{self, Cursor, Params, SEARCH_REQUEST_URN, Window, plan};
-use crate::scim::schema::{Registry, ResourceKind};
+use crate::scim::schema::{Registry, ResourceKind, ResourceType};
 use crate::scim::{ScimError, validate};
 use crate::store::Part;
 
@@ -25,6 +25,7 @@ pub type QueryPairs = web::Query<Vec<(String, String)>>;
 fn scope<'a>(
     state: &'a AppState,
     tenant: &Tenant,
+    registry: &'a Registry,
     kind: ResourceKind,
     shown: &Projection,
 ) -> writes::Scope<'a> {
@@ -32,15 +33,16 @@ fn scope<'a>(
         state,
         tenant: tenant.id,
         kind,
-        memberships: shown.includes(resource_type(kind), membership_attribute(kind)),
+        memberships: shown.includes(registry.resource_type(kind), membership_attribute(kind)),
+        registry,
     }
 }
 
 /// `attributes`/`excludedAttributes` of a single-resource request (RFC 7644 §3.9).
-fn projection(kind: ResourceKind, query: &QueryPairs) -> Projection {
+fn projection(rt: &ResourceType, query: &QueryPairs) -> Projection {
     let params = Params::from_query(query);
     Projection::parse(
-        resource_type(kind),
+        rt,
         params.attributes.as_deref(),
         params.excluded_attributes.as_deref(),
     )
@@ -54,12 +56,14 @@ pub async fn create(
     query: QueryPairs,
     body: Value,
 ) -> Result<HttpResponse, ScimError> {
-    let shown = projection(kind, &query);
-    let created = writes::create(scope(&state, &tenant, kind, &shown), &body).await?;
+    let registry = state.registry(&tenant).await?;
+    let rt = registry.resource_type(kind);
+    let shown = projection(rt, &query);
+    let created = writes::create(scope(&state, &tenant, &registry, kind, &shown), &body).await?;
     Ok(respond::resource(
         StatusCode::CREATED,
         &created,
-        resource_type(kind),
+        rt,
         &base,
         &shown,
     ))
@@ -74,12 +78,14 @@ pub async fn get(
     query: QueryPairs,
     pre: Preconditions,
 ) -> Result<HttpResponse, ScimError> {
-    let shown = projection(kind, &query);
+    let registry = state.registry(&tenant).await?;
+    let rt = registry.resource_type(kind);
+    let shown = projection(rt, &query);
     let found = state
         .store
         .tenant(tenant.id)
         .resources(kind)
-        .memberships(shown.includes(resource_type(kind), membership_attribute(kind)))
+        .memberships(shown.includes(rt, membership_attribute(kind)))
         .get(id)
         .await
         .map_err(|e| not_found_as(e, kind, id))?;
@@ -88,13 +94,7 @@ pub async fn get(
             .insert_header((actix_web::http::header::ETAG, found.etag()))
             .finish());
     }
-    Ok(respond::resource(
-        StatusCode::OK,
-        &found,
-        resource_type(kind),
-        &base,
-        &shown,
-    ))
+    Ok(respond::resource(StatusCode::OK, &found, rt, &base, &shown))
 }
 
 /// PUT /Users/{id}, PUT /Groups/{id}.
@@ -110,13 +110,15 @@ pub async fn replace(
     pre: Preconditions,
     body: Value,
 ) -> Result<HttpResponse, ScimError> {
-    let shown = projection(kind, &query);
-    let scope = scope(&state, &tenant, kind, &shown);
+    let registry = state.registry(&tenant).await?;
+    let rt = registry.resource_type(kind);
+    let shown = projection(rt, &query);
+    let scope = scope(&state, &tenant, &registry, kind, &shown);
     let replaced = writes::replace(scope, id, pre.if_match, &body).await?;
     Ok(respond::resource(
         StatusCode::OK,
         &replaced,
-        resource_type(kind),
+        rt,
         &base,
         &shown,
     ))
@@ -129,7 +131,8 @@ pub async fn delete(
     id: &str,
     pre: Preconditions,
 ) -> Result<HttpResponse, ScimError> {
-    let scope = scope(&state, &tenant, kind, &Projection::Default);
+    let registry = state.registry(&tenant).await?;
+    let scope = scope(&state, &tenant, &registry, kind, &Projection::Default);
     writes::delete(scope, id, pre.if_match).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -148,13 +151,15 @@ pub async fn patch(
     pre: Preconditions,
     body: Value,
 ) -> Result<HttpResponse, ScimError> {
-    let shown = projection(kind, &query);
-    let scope = scope(&state, &tenant, kind, &shown);
+    let registry = state.registry(&tenant).await?;
+    let rt = registry.resource_type(kind);
+    let shown = projection(rt, &query);
+    let scope = scope(&state, &tenant, &registry, kind, &shown);
     let patched = writes::patch(scope, id, pre.if_match, &body).await?;
     Ok(respond::resource(
         StatusCode::OK,
         &patched,
-        resource_type(kind),
+        rt,
         &base,
         &shown,
     ))
@@ -206,7 +211,8 @@ async fn run_list(
     base: &BaseUrl,
     params: &Params,
 ) -> Result<HttpResponse, ScimError> {
-    let rt = resource_type(kind);
+    let registry = state.registry(tenant).await?;
+    let rt = registry.resource_type(kind);
     let settings = &state.settings;
     let (query, projection) = plan(rt, params, settings.leniency, settings.max_results)?;
     let memberships = projection.includes(rt, membership_attribute(kind));
@@ -251,7 +257,8 @@ pub async fn search_root(
         .filter(|s| !s.is_empty())
         .map(|s| query::sort_path(s, leniency))
         .transpose()?;
-    let types = Registry::core().resource_types();
+    let registry = state.registry(&tenant).await?;
+    let types = registry.resource_types();
     // An attribute one type lacks makes that type's comparison false, unless no type has it.
     let strict: Vec<_> = types
         .iter()
@@ -309,7 +316,7 @@ pub async fn search_root(
         .resources
         .iter()
         .map(|r| {
-            let rt = resource_type(r.kind);
+            let rt = registry.resource_type(r.kind);
             let projection = Projection::parse(
                 rt,
                 params.attributes.as_deref(),

@@ -11,18 +11,14 @@ use crate::scim::{ScimError, validate};
 use crate::secrets;
 use crate::store::{StoreError, TenantId, Write};
 
-pub fn resource_type(kind: ResourceKind) -> &'static ResourceType {
-    Registry::core().resource_type(kind)
-}
-
 /// Validates a POST/PUT body and hashes its password off the async workers.
 pub async fn prepare(
     state: &AppState,
-    kind: ResourceKind,
+    rt: &ResourceType,
     body: &Value,
 ) -> Result<(Prepared, Option<String>), ScimError> {
-    let data = validate::normalize(resource_type(kind), body, state.settings.leniency)?;
-    let mut prepared = scim_resource::prepare(kind, data);
+    let data = validate::normalize(rt, body, state.settings.leniency)?;
+    let mut prepared = scim_resource::prepare(rt.kind, data);
     let hash = match prepared.password.take() {
         Some(password) => Some(hash(password).await?),
         None => None,
@@ -43,12 +39,12 @@ pub async fn hash(password: String) -> Result<String, ScimError> {
 
 /// The store's write for a prepared POST body.
 pub fn new_write(
-    kind: ResourceKind,
+    rt: &ResourceType,
     prepared: Prepared,
     password_hash: Option<String>,
 ) -> Result<Write, ScimError> {
     Ok(Write {
-        derived: scim_resource::derive(resource_type(kind), &prepared.data)?,
+        derived: scim_resource::derive(rt, &prepared.data)?,
         data: prepared.data,
         members: prepared.members,
         member_change: None,
@@ -64,9 +60,16 @@ pub struct Scope<'a> {
     pub kind: ResourceKind,
     /// Whether the returned resource carries memberships (skipped when excluded).
     pub memberships: bool,
+    /// The tenant's registry (`AppState::registry`).
+    pub registry: &'a Registry,
 }
 
-impl Scope<'_> {
+impl<'a> Scope<'a> {
+    /// The resource type written, as the tenant's registry defines it.
+    pub fn rt(&self) -> &'a ResourceType {
+        self.registry.resource_type(self.kind)
+    }
+
     fn resources(&self) -> crate::store::Resources<'_> {
         self.state
             .store
@@ -77,8 +80,8 @@ impl Scope<'_> {
 }
 
 pub async fn create(scope: Scope<'_>, body: &Value) -> Result<Resource, ScimError> {
-    let (prepared, password_hash) = prepare(scope.state, scope.kind, body).await?;
-    let write = new_write(scope.kind, prepared, password_hash)?;
+    let (prepared, password_hash) = prepare(scope.state, scope.rt(), body).await?;
+    let write = new_write(scope.rt(), prepared, password_hash)?;
     Ok(scope.resources().create(write).await?)
 }
 
@@ -91,8 +94,8 @@ pub async fn replace(
     body: &Value,
 ) -> Result<Resource, ScimError> {
     let kind = scope.kind;
-    let (prepared, password_hash) = prepare(scope.state, kind, body).await?;
-    let rt = resource_type(kind);
+    let rt = scope.rt();
+    let (prepared, password_hash) = prepare(scope.state, rt, body).await?;
     scope
         .resources()
         .replace(id, if_match, |current: &Resource| {
@@ -120,7 +123,7 @@ pub async fn patch(
     let kind = scope.kind;
     let leniency = scope.state.settings.leniency;
     let ops = patch::parse(body, leniency)?;
-    let rt = resource_type(kind);
+    let rt = scope.rt();
     let resources = scope.resources();
     if ops.is_empty() {
         return resources

@@ -8,6 +8,7 @@ mod convert;
 mod index;
 mod members;
 mod resources;
+mod schemas;
 mod search;
 pub mod sql;
 mod statistics;
@@ -22,6 +23,7 @@ use crate::scim::schema::ResourceKind;
 
 pub use connect::{PoolConfig, redact};
 pub use resources::{Listed, Resources, Write};
+pub use schemas::{Removed, SchemaRecord, Schemas};
 pub use search::Part;
 pub use tenants::{TenantRecord, Tenants, valid_tenant_name};
 pub use tokens::{Principal, RotateError, Rotated, TokenInfo, Tokens};
@@ -92,6 +94,11 @@ impl Store {
 
     pub fn tokens(&self) -> Tokens<'_> {
         Tokens::new(self)
+    }
+
+    /// Tenants' custom schema extensions.
+    pub fn schemas(&self) -> Schemas<'_> {
+        Schemas::new(self)
     }
 
     /// Handles for one tenant's data.

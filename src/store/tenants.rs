@@ -12,6 +12,8 @@ pub struct TenantRecord {
     pub id: TenantId,
     pub name: String,
     pub created_at: DateTime<Utc>,
+    /// Moves whenever the tenant's schema extensions change (see `store::Schemas`).
+    pub schema_version: i64,
 }
 
 impl From<tenant::Model> for TenantRecord {
@@ -20,6 +22,7 @@ impl From<tenant::Model> for TenantRecord {
             id: TenantId(m.id),
             name: m.name,
             created_at: m.created_at,
+            schema_version: m.schema_version,
         }
     }
 }

@@ -14,6 +14,10 @@ mod auth;
 mod bulk;
 /// The scimd binary's subcommands: tenants, tokens, migrate.
 mod cli;
+/// Custom extension attributes in requests: validation, PATCH, filters, sorting, projection.
+mod custom_attributes;
+/// Custom schema extensions per tenant: `scimd schema`, discovery, isolation, removal.
+mod custom_schemas;
 /// /ServiceProviderConfig, /ResourceTypes, /Schemas.
 mod discovery;
 /// SCIM error bodies for every failure, including actix's own.

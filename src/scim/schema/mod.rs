@@ -3,6 +3,7 @@
 
 mod attribute;
 mod common;
+pub mod custom;
 mod enterprise_user;
 mod group;
 mod user;
@@ -206,9 +207,9 @@ pub struct Registry {
     group: ResourceType,
 }
 
-static CORE: LazyLock<Registry> = LazyLock::new(|| {
+static CORE: LazyLock<Arc<Registry>> = LazyLock::new(|| {
     let enterprise = Arc::new(enterprise_user::schema());
-    Registry {
+    Arc::new(Registry {
         user: ResourceType {
             kind: ResourceKind::User,
             description: "User Account".to_owned(),
@@ -224,13 +225,32 @@ static CORE: LazyLock<Registry> = LazyLock::new(|| {
             schema: Arc::new(group::schema()),
             extensions: Vec::new(),
         },
-    }
+    })
 });
 
 impl Registry {
     /// The RFC 7643 core registry: User (with EnterpriseUser) and Group.
     pub fn core() -> &'static Registry {
         &CORE
+    }
+
+    /// The core registry, shared: what a tenant without extensions of its own uses.
+    pub fn shared_core() -> Arc<Registry> {
+        Arc::clone(&CORE)
+    }
+
+    /// The core registry plus a tenant's extensions, each on its resource type, in the order
+    /// given (after EnterpriseUser on User).
+    pub fn extended(extensions: impl IntoIterator<Item = (ResourceKind, SchemaExtension)>) -> Self {
+        let mut user = CORE.user.clone();
+        let mut group = CORE.group.clone();
+        for (kind, extension) in extensions {
+            match kind {
+                ResourceKind::User => user.extensions.push(extension),
+                ResourceKind::Group => group.extensions.push(extension),
+            }
+        }
+        Self { user, group }
     }
 
     pub fn resource_type(&self, kind: ResourceKind) -> &ResourceType {
