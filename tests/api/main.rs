@@ -24,8 +24,10 @@ mod filters;
 mod groups;
 /// POST/PUT bodies as Entra, Okta and OneLogin send them; strict mode.
 mod idp_quirks;
+/// Filters, sort keys, paths and ids carrying SQL metacharacters.
+mod injection;
 /// Tenant isolation on every endpoint: reads, lists, filters, writes, /Bulk, memberships.
-mod isolation;
+pub mod isolation;
 /// Migrations up, down and up again.
 mod migrations;
 /// The OpenAPI document: committed, served, rendered, and in step with the routes.
