@@ -36,6 +36,8 @@ mod openapi;
 mod paging;
 /// PATCH in the shapes IdPs send; ETags.
 mod patch;
+/// Secrets and passwords never in logs or responses; passwords stored hashed.
+mod secrets;
 /// One tenant never sees another's data.
 mod tenancy;
 /// Users: create, read, replace, delete, uniqueness, concurrency.
