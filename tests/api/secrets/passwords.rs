@@ -195,3 +195,25 @@ async fn a_group_has_no_password_to_store() {
     assert_eq!(hash, None);
     assert!(!text.contains("Pw-group-12"), "{text}");
 }
+
+#[tokio::test]
+async fn a_refused_password_is_not_echoed_in_the_error() {
+    let app = spawn_app_with(|s| s.api.leniency = scimd::scim::validate::Leniency::Strict).await;
+    for (password, text) in [(json!(73_519_246), "73519246"), (json!(true), "true")] {
+        let r = app
+            .post_user(&json!({"schemas": [USER_URN], "userName": "pat", "password": password}))
+            .await;
+        let detail = scim_error(r, 400, Some("invalidValue")).await;
+        assert!(detail.contains("password"), "{detail}");
+        assert!(!detail.contains(text), "{detail}");
+    }
+    let id = app.create_user("pat").await;
+    let body = json!({"schemas": [PATCH_OP],
+                      "Operations": [{"op": "replace", "path": "password", "value": 73_519_246}]});
+    let r = app
+        .send(Method::PATCH, &format!("/Users/{id}"), Some(&body))
+        .await;
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    assert!(!text.contains("73519246"), "{status} {text}");
+}
