@@ -296,3 +296,34 @@ async fn a_database_url_password_stays_out_of_startup_errors() {
         }
     }
 }
+
+#[test]
+fn help_output_never_shows_secret_environment_values() {
+    let mut secrets = Secrets::new();
+    let url = format!(
+        "postgres://scimd:{}@db/scimd",
+        secrets.make("a database password")
+    );
+    let bootstrap = secrets.make("SCIMD_BOOTSTRAP_TOKEN");
+    let admin = secrets.make("SCIMD_ADMIN_TOKEN");
+    let env = [
+        ("SCIMD_DATABASE_URL", url.as_str()),
+        ("SCIMD_BOOTSTRAP_TOKEN", bootstrap.as_str()),
+        ("SCIMD_ADMIN_TOKEN", admin.as_str()),
+    ];
+    for args in [
+        &["--help"][..],
+        &["serve", "--help"],
+        &["migrate", "--help"],
+        &["tenant", "create", "--help"],
+        &["token", "issue", "--help"],
+        &["token", "list", "--help"],
+    ] {
+        let out = command(&env).args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("SCIMD_DATABASE_URL"), "{args:?}: {text}");
+        secrets.assert_absent(&text, &format!("{args:?}"));
+        secrets.assert_absent(&String::from_utf8_lossy(&out.stderr), &format!("{args:?}"));
+    }
+}
