@@ -27,7 +27,7 @@ mod idp_quirks;
 /// Filters, sort keys, paths and ids carrying SQL metacharacters.
 mod injection;
 /// Tenant isolation on every endpoint: reads, lists, filters, writes, /Bulk, memberships.
-pub mod isolation;
+mod isolation;
 /// Migrations up, down and up again.
 mod migrations;
 /// The OpenAPI document: committed, served, rendered, and in step with the routes.
