@@ -337,7 +337,7 @@ async fn odd_comparisons_are_answered_or_refused_but_never_a_500() {
 }
 
 /// PostgreSQL refuses NUL in text, so a NUL that reached a query would fail it: every way a
-/// client can send one ends in a 4xx, or in a no-op where unknown values are ignored anyway.
+/// client can send one ends in a 4xx (a /Bulk operation naming such an id, in its 404).
 #[tokio::test]
 async fn nul_characters_anywhere_are_a_client_error_never_a_500() {
     let app = spawn_app().await;

@@ -284,7 +284,7 @@ async fn walk_by_index(
     seen
 }
 
-/// Follows a cursor walk of `query` from `first` (empty: the beginning) with `token` B's.
+/// Follows a cursor walk of `query` as B, from `first` (empty: the beginning).
 async fn walk_by_cursor(two: &Two, path: &str, query: &str, first: &str) -> Vec<String> {
     let mut seen = Vec::new();
     let mut cursor = first.to_owned();
