@@ -149,10 +149,12 @@ pub enum SchemaCommand {
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArgs {
     /// sqlite://FILE?mode=rwc, sqlite::memory: or postgres://user:pass@host/db
+    // hide_env_values: `--help` would otherwise print the URL, password included.
     #[arg(
         long,
         env = "SCIMD_DATABASE_URL",
-        default_value = "sqlite://scimd.db?mode=rwc"
+        default_value = "sqlite://scimd.db?mode=rwc",
+        hide_env_values = true
     )]
     pub database_url: String,
 

@@ -141,7 +141,11 @@ impl Cursor {
             .ok()
             .and_then(DateTime::from_timestamp_micros)
             .ok_or_else(invalid)?;
-        if id.is_empty() || id.len() > 64 {
+        // Ids are UUIDs; anything else (a NUL would make PostgreSQL fail) is a forgery.
+        if id.is_empty()
+            || id.len() > 64
+            || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
             return Err(invalid());
         }
         Ok(Self::After {
@@ -326,7 +330,14 @@ mod tests {
             Cursor::decode(&Cursor::Offset(7).encode()).unwrap(),
             Cursor::Offset(7)
         );
-        for bad in ["", "!!!", "eDox", &URL_SAFE_NO_PAD.encode("k:abc:x")] {
+        for bad in [
+            "",
+            "!!!",
+            "eDox",
+            &URL_SAFE_NO_PAD.encode("k:abc:x"),
+            &URL_SAFE_NO_PAD.encode("k:1700000000000000:a\0b"),
+            &URL_SAFE_NO_PAD.encode("k:1700000000000000:a' OR '1'='1"),
+        ] {
             let err = Cursor::decode(bad).unwrap_err();
             assert_eq!(err.status, 400, "{bad}");
         }

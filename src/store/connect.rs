@@ -114,23 +114,42 @@ fn options(url: &str, pool: &PoolConfig, max: u32) -> ConnectOptions {
     opts
 }
 
-/// The URL without its password, for error messages and logs.
+/// The URL without its password, for error messages and logs: the password of the user
+/// info, and the value of any query parameter naming one (`?password=`, `sslpassword=`).
+/// An unencoded `@`, `?` or `/` in a password must not uncover the rest of it, so the user
+/// info ends at the last `@`; that may hide more than the password, never less.
 pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
+    let (mut out, rest) = match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             let userinfo = &url[scheme + 3..at];
             match userinfo.find(':') {
-                Some(colon) => format!(
-                    "{}{}:***{}",
-                    &url[..scheme + 3],
-                    &userinfo[..colon],
-                    &url[at..]
+                Some(colon) => (
+                    format!("{}{}:***", &url[..scheme + 3], &userinfo[..colon]),
+                    &url[at..],
                 ),
-                None => url.to_owned(),
+                None => (String::new(), url),
             }
         }
-        _ => url.to_owned(),
+        _ => (String::new(), url),
+    };
+    match rest.split_once('?') {
+        None => out.push_str(rest),
+        Some((before, query)) => {
+            let pairs: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((key, _)) if key.to_ascii_lowercase().contains("password") => {
+                        format!("{key}=***")
+                    }
+                    _ => pair.to_owned(),
+                })
+                .collect();
+            out.push_str(before);
+            out.push('?');
+            out.push_str(&pairs.join("&"));
+        }
     }
+    out
 }
 
 #[cfg(test)]
@@ -145,5 +164,32 @@ mod tests {
             super::redact("sqlite://scimd.db?mode=rwc"),
             "sqlite://scimd.db?mode=rwc"
         );
+        for (url, redacted) in [
+            (
+                "postgres://app:p@ss@db/scimd?sslmode=require",
+                "postgres://app:***@db/scimd?sslmode=require",
+            ),
+            (
+                "postgres://app:p?ss/x@db/scimd",
+                "postgres://app:***@db/scimd",
+            ),
+        ] {
+            assert_eq!(super::redact(url), redacted);
+        }
+    }
+
+    #[test]
+    fn redact_hides_passwords_given_as_query_parameters() {
+        assert_eq!(
+            super::redact("postgres://app@db/scimd?password=hunter2&sslmode=require"),
+            "postgres://app@db/scimd?password=***&sslmode=require"
+        );
+        assert_eq!(
+            super::redact("postgres://db/scimd?user=app&SSLPassword=k3y@x"),
+            "postgres://db/scimd?user=app&SSLPassword=***"
+        );
+        // An `@` in the query looks like the end of user info: more is hidden, not less.
+        let redacted = super::redact("postgres://db:5432/scimd?password=k3y@x");
+        assert!(!redacted.contains("k3y"), "{redacted}");
     }
 }

@@ -30,6 +30,10 @@ mod filters;
 mod groups;
 /// POST/PUT bodies as Entra, Okta and OneLogin send them; strict mode.
 mod idp_quirks;
+/// Filters, sort keys, paths and ids carrying SQL metacharacters.
+mod injection;
+/// Tenant isolation on every endpoint: reads, lists, filters, writes, /Bulk, memberships.
+mod isolation;
 /// Token expiry, revocation across instances, rotation, last-used time.
 mod lifecycle;
 /// /Me answers 501: tokens have no user subject.
@@ -44,6 +48,8 @@ mod paging;
 mod patch;
 /// 429 with Retry-After per token; invalid tokens spend nothing.
 mod rate_limit;
+/// Secrets and passwords never in logs or responses; passwords stored hashed.
+mod secrets;
 /// One tenant never sees another's data.
 mod tenancy;
 /// Users: create, read, replace, delete, uniqueness, concurrency.

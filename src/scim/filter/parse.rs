@@ -43,6 +43,7 @@ const LENIENT_VALUE: &str =
     "a value (a quoted string, number, true, false, null or a word without spaces)";
 const CLOSING_QUOTE: &str = r#"a closing " for the string that starts here"#;
 const STRING_ESCAPES: &str = r#"a JSON string with valid escapes (\" \\ \/ \b \f \n \r \t or \uXXXX, surrogates in pairs) and no raw control characters"#;
+const NO_NUL: &str = r#"a string without NUL characters (\u0000); no stored value holds one"#;
 const NUMBER_RANGE: &str = "a number within the range of a 64-bit float";
 const CLOSE_PAREN: &str = r#""and", "or" or ")""#;
 const CLOSE_BRACKET: &str = r#""and", "or" or "]""#;
@@ -459,7 +460,7 @@ pub(crate) fn attr_path(input: &str) -> Res<'_, AttrPath> {
 
 /// Characters of an unquoted token: an attribute path with its URN, or a bare word.
 fn is_token_char(c: char) -> bool {
-    !is_space(c) && !matches!(c, '(' | ')' | '[' | ']' | '"')
+    !is_space(c) && !c.is_control() && !matches!(c, '(' | ')' | '[' | ']' | '"')
 }
 
 /// `URI`, which in a filter is a schema URN. URNs contain ":" and "." themselves
@@ -575,6 +576,8 @@ fn string(input: &str) -> Res<'_, CompValue> {
         return fail(input, CLOSING_QUOTE);
     };
     match serde_json::from_str::<String>(text) {
+        // PostgreSQL cannot hold NUL in text: a query carrying one would fail, not match.
+        Ok(s) if s.contains('\0') => fail(input, NO_NUL),
         Ok(s) => Ok((rest, CompValue::String(s))),
         Err(_) => fail(input, STRING_ESCAPES),
     }

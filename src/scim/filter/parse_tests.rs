@@ -314,6 +314,17 @@ fn rejects_bad_strings_at_their_opening_quote(input: &str) {
 }
 
 #[test]
+fn rejects_nul_characters_in_values_which_no_database_column_can_hold() {
+    for leniency in [Strict, Lenient] {
+        let err = error(r#"x eq "a\u0000b""#, leniency);
+        assert_eq!((err.offset, err.expected.as_str()), (5, NO_NUL), "{err}");
+    }
+    // Unquoted (lenient) words end at a control character, so the NUL is left over.
+    let err = error("x eq a\u{0}b", Lenient);
+    assert_eq!(err.offset, 6, "{err}");
+}
+
+#[test]
 fn rejects_unterminated_string_at_its_opening_quote() {
     for input in [r#"x eq "abc"#, r#"x eq "abc\""#, r#"x eq "abc\"#] {
         let err = error(input, Lenient);

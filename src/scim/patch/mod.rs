@@ -15,7 +15,7 @@ use super::filter::{self, AttrPath, Filter};
 use super::message;
 use super::path::{PatchPath, parse_path};
 use super::resource::{Member, MemberInput, member_inputs};
-use super::schema::{Attribute, Mutability, ResourceKind, ResourceType};
+use super::schema::{Attribute, Mutability, ResourceKind, ResourceType, USER_URN};
 use super::validate::{self, Leniency};
 
 pub const PATCH_OP_URN: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
@@ -501,6 +501,9 @@ fn element_filter(
 }
 
 /// The new password a PATCH sets, if any: it is hashed before the write transaction starts.
+/// It is found where `apply` finds it, so a password `apply` writes is never dropped
+/// unhashed: `password` in any case, bare or under the core User URN, as the `path` or as a
+/// key of a path-less `value`.
 pub fn password(ops: &[Operation]) -> Option<String> {
     ops.iter().rev().find_map(|op| {
         if op.op == Op::Remove {
@@ -508,19 +511,36 @@ pub fn password(ops: &[Operation]) -> Option<String> {
         }
         let value = op.value.as_ref()?;
         match &op.path {
-            Some(path)
-                if path.attr.name.eq_ignore_ascii_case("password") && path.filter.is_none() =>
-            {
-                value.as_str().map(str::to_owned)
-            }
+            Some(path) if names_password(path) => password_text(value),
             Some(_) => None,
-            None => value
-                .as_object()?
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case("password"))
-                .and_then(|(_, v)| v.as_str().map(str::to_owned)),
+            None => value.as_object()?.iter().rev().find_map(|(key, value)| {
+                let path = parse_path(key, Leniency::Lenient).ok()?;
+                names_password(&path).then(|| password_text(value))?
+            }),
         }
     })
+}
+
+fn names_password(path: &PatchPath) -> bool {
+    path.filter.is_none()
+        && path.sub.is_none()
+        && path.attr.sub.is_none()
+        && path.attr.name.eq_ignore_ascii_case("password")
+        && path
+            .attr
+            .urn
+            .as_deref()
+            .is_none_or(|urn| urn.eq_ignore_ascii_case(USER_URN))
+}
+
+/// The password as `apply`'s lenient validation reads the value: numbers and booleans as
+/// their text.
+fn password_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(_) | Value::Bool(_) => Some(value.to_string()),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

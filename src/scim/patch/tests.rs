@@ -109,3 +109,29 @@ fn the_password_is_found_for_hashing() {
     .unwrap();
     assert_eq!(password(&ops).as_deref(), Some("s3cret"));
 }
+
+#[test]
+fn the_password_is_found_under_the_user_urn_and_in_any_case() {
+    let urn = "urn:ietf:params:scim:schemas:core:2.0:User";
+    for op in [
+        json!({"op": "replace", "value": {format!("{urn}:password"): "s3cret"}}),
+        json!({"op": "replace", "value": {"Password": "s3cret"}}),
+        json!({"op": "add", "path": format!("{urn}:password"), "value": "s3cret"}),
+        json!({"op": "Replace", "path": "PASSWORD", "value": "s3cret"}),
+    ] {
+        let ops = parse(&patch_body(json!([op])), Leniency::Lenient).unwrap();
+        assert_eq!(password(&ops).as_deref(), Some("s3cret"), "{op}");
+    }
+    // The last operation that sets one wins; removing or naming something else sets none.
+    let ops = parse(
+        &patch_body(json!([
+            {"op": "replace", "path": "password", "value": "first"},
+            {"op": "replace", "value": {"password": "second", "title": "x"}},
+            {"op": "remove", "path": "password"},
+            {"op": "replace", "path": "name.password", "value": "no"}
+        ])),
+        Leniency::Lenient,
+    )
+    .unwrap();
+    assert_eq!(password(&ops).as_deref(), Some("second"));
+}

@@ -5,7 +5,9 @@
 use serde_json::{Map, Value};
 
 use super::error::ScimError;
-use super::schema::{AttrType, Attribute, Mutability, ResourceType, Schema, common_attributes};
+use super::schema::{
+    AttrType, Attribute, Mutability, ResourceType, Returned, Schema, common_attributes,
+};
 
 /// Whether the non-RFC accommodations for real IdPs are on (the default) or off
 /// (`SCIMD_STRICT=true`).
@@ -306,9 +308,13 @@ fn normalize_single(
 ) -> Result<Option<Value>, ScimError> {
     let lenient = !leniency.strict();
     let wrong = |what: &str| {
+        // A value that is never returned (a password) is not quoted back either.
+        let got = match attr.returned {
+            Returned::Never => String::new(),
+            _ => format!(", got {}", describe(value)),
+        };
         Err(ScimError::invalid_value(format!(
-            "`{path}` must be {what}, got {}",
-            describe(value)
+            "`{path}` must be {what}{got}"
         )))
     };
     match (attr.kind, value) {

@@ -85,6 +85,17 @@ fn a_boolean_that_is_not_one_names_the_attribute() {
 }
 
 #[test]
+fn a_wrong_password_value_is_not_quoted_back() {
+    let err =
+        strict(json!({"schemas": [USER_URN], "userName": "b", "password": 73519246})).unwrap_err();
+    assert!(
+        err.detail.contains("`password` must be a string"),
+        "{err:?}"
+    );
+    assert!(!err.detail.contains("73519246"), "{err:?}");
+}
+
+#[test]
 fn single_object_for_multi_valued_is_wrapped_when_lenient() {
     let data =
         lenient(json!({"userName": "u", "emails": {"value": "a@x", "type": "work"}})).unwrap();
