@@ -144,3 +144,108 @@ async fn token_requests_with_mistakes_get_clear_errors() {
     let method = send(admin(&app, Method::PUT, "/tenants")).await;
     scim_error(method, 405, None).await;
 }
+
+#[tokio::test]
+async fn rotating_a_token_keeps_both_working_during_the_overlap() {
+    let app = admin_app().await;
+    let listed = json_ok(send(admin(&app, Method::GET, "/tokens?tenant=default")).await).await;
+    let old_id = listed[0]["id"].as_str().unwrap().to_owned();
+    let rotated = json_status(
+        send(
+            admin(&app, Method::POST, &format!("/tokens/{old_id}/rotate"))
+                .json(&json!({"overlap": "1h"})),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let secret = rotated["token"].as_str().unwrap();
+    assert_eq!(rotated["replaces"]["id"], Value::from(old_id.clone()));
+    assert!(rotated["replaces"]["expires"].is_string(), "{rotated}");
+    for token in [secret, app.token.as_str()] {
+        let r = send(
+            app.client
+                .get(format!("{}/Users", app.base()))
+                .bearer_auth(token),
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    // Zero overlap retires the new token's predecessor at once.
+    let new_id = rotated["id"].as_str().unwrap();
+    let again = send(
+        admin(&app, Method::POST, &format!("/tokens/{new_id}/rotate"))
+            .json(&json!({"overlap": "0s"})),
+    )
+    .await;
+    assert_eq!(again.status(), StatusCode::CREATED);
+    let r = send(
+        app.client
+            .get(format!("{}/Users", app.base()))
+            .bearer_auth(secret),
+    )
+    .await;
+    scim_error(r, 401, None).await;
+    let unknown = send(admin(&app, Method::POST, "/tokens/nope/rotate")).await;
+    scim_error(unknown, 404, None).await;
+}
+
+#[tokio::test]
+async fn schemas_are_added_listed_and_removed_for_one_tenant() {
+    let app = admin_app().await;
+    let urn = "urn:ietf:params:scim:schemas:extension:acme:2.0:User";
+    let document = json!({
+        "id": urn, "name": "AcmeUser", "description": "Acme",
+        "attributes": [{"name": "Company", "type": "string"}]
+    });
+    let added = json_status(
+        send(
+            admin(&app, Method::POST, "/schemas")
+                .json(&json!({"tenant": "default", "schema": document})),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(added["urn"], urn);
+    assert_eq!(added["resourceType"], "User");
+    // The tenant's next request sees it.
+    let schema = json_ok(app.get(&format!("/Schemas/{urn}")).await).await;
+    assert_eq!(schema["attributes"][0]["name"], "Company");
+    let twice = send(
+        admin(&app, Method::POST, "/schemas")
+            .json(&json!({"tenant": "default", "schema": document})),
+    )
+    .await;
+    scim_error(twice, 409, Some("uniqueness")).await;
+    let bad = send(
+        admin(&app, Method::POST, "/schemas")
+            .json(&json!({"tenant": "default", "schema": {"id": "not a urn", "attributes": []}})),
+    )
+    .await;
+    scim_error(bad, 400, Some("invalidValue")).await;
+    let bad_type = send(
+        admin(&app, Method::POST, "/schemas")
+            .json(&json!({"tenant": "default", "resourceType": "Device", "schema": document})),
+    )
+    .await;
+    scim_error(bad_type, 400, Some("invalidValue")).await;
+
+    let listed = json_ok(send(admin(&app, Method::GET, "/schemas?tenant=default")).await).await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    let removed = send(admin(
+        &app,
+        Method::DELETE,
+        &format!("/schemas/{urn}?tenant=default"),
+    ))
+    .await;
+    assert_eq!(json_ok(removed).await["urn"], urn);
+    scim_error(app.get(&format!("/Schemas/{urn}")).await, 404, None).await;
+    let gone = send(admin(
+        &app,
+        Method::DELETE,
+        &format!("/schemas/{urn}?tenant=default"),
+    ))
+    .await;
+    scim_error(gone, 404, None).await;
+}

@@ -1,10 +1,11 @@
-//! The admin API (`/admin/v1`): tenants and their credentials over HTTP, mirroring the CLI, for
+//! The admin API (`/admin/v1`): tenants, their credentials and schema extensions over HTTP, mirroring the CLI, for
 //! operators who automate scimd instead of running `scimd tenant|token …` on its host.
 //!
 //! It has a credential of its own, `SCIMD_ADMIN_TOKEN`; without it the API is disabled. Tenant
 //! tokens never work here and the admin token never reaches SCIM data. Errors are SCIM error
 //! bodies, as everywhere else on the server.
 
+mod schemas;
 mod tenants;
 mod tokens;
 
@@ -33,7 +34,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(web::get().to(tokens::list))
                     .route(web::post().to(tokens::issue)),
             )
-            .service(super::resource("/tokens/{id}").route(web::delete().to(tokens::revoke))),
+            .service(super::resource("/tokens/{id}").route(web::delete().to(tokens::revoke)))
+            .service(super::resource("/tokens/{id}/rotate").route(web::post().to(tokens::rotate)))
+            .service(
+                super::resource("/schemas")
+                    .route(web::get().to(schemas::list))
+                    .route(web::post().to(schemas::add)),
+            )
+            .service(super::resource("/schemas/{urn}").route(web::delete().to(schemas::remove))),
     );
 }
 

@@ -18,6 +18,14 @@ pub(super) struct NewToken {
     expires_in: Option<String>,
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(super) struct Rotation {
+    /// How long the old token keeps working, as `scimd token rotate --overlap`; default 24h.
+    overlap: Option<String>,
+    expires_in: Option<String>,
+}
+
 #[derive(Debug, Deserialize)]
 pub(super) struct Scope {
     tenant: Option<String>,
@@ -36,6 +44,9 @@ pub(super) struct TokenView {
     /// Only in the answer that issued the token.
     #[serde(skip_serializing_if = "Option::is_none")]
     token: Option<String>,
+    /// After a rotation: the token it replaces, with the expiry the overlap gave it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replaces: Option<Box<TokenView>>,
 }
 
 impl From<TokenInfo> for TokenView {
@@ -49,6 +60,7 @@ impl From<TokenInfo> for TokenView {
             revoked: t.revoked_at,
             last_used: t.last_used_at,
             token: None,
+            replaces: None,
         }
     }
 }
@@ -107,4 +119,32 @@ pub(super) async fn revoke(
         Err(StoreError::NotFound) => Err(ScimError::not_found(format!("no token with id {id:?}"))),
         Err(e) => Err(e.into()),
     }
+}
+
+pub(super) async fn rotate(
+    _: Admin,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: Option<web::Json<Rotation>>,
+) -> Result<HttpResponse, ScimError> {
+    let Rotation {
+        overlap,
+        expires_in,
+    } = body.map(web::Json::into_inner).unwrap_or_default();
+    let overlap = match overlap {
+        Some(text) => duration("overlap", &text)?,
+        None => chrono::Duration::hours(24),
+    };
+    let expires_at = expires_in
+        .map(|text| duration("expiresIn", &text).map(|d| Utc::now() + d))
+        .transpose()?;
+    let rotated = state
+        .store
+        .tokens()
+        .rotate(&id, overlap, expires_at)
+        .await?;
+    let mut view = TokenView::from(rotated.new);
+    view.token = Some(rotated.secret);
+    view.replaces = Some(Box::new(TokenView::from(rotated.old)));
+    Ok(super::reply(StatusCode::CREATED, &view))
 }
