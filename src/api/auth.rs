@@ -1,5 +1,7 @@
 //! Authentication: `Authorization: Bearer <token>` → the tenant the token belongs to
-//! (RFC 7644 §2). Handlers that take a [`Tenant`] cannot run without a valid token.
+//! (RFC 7644 §2). Handlers that take a [`Tenant`] cannot run without a valid token. The
+//! bearer may be an opaque token, an external JWT or a scimd OAuth access token; which one it
+//! is and whether it is valid is decided in `store::credentials`.
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 use futures_util::future::LocalBoxFuture;
@@ -7,13 +9,15 @@ use tracing_actix_web::RootSpan;
 
 use super::AppState;
 use crate::scim::ScimError;
-use crate::store::TenantId;
+use crate::store::{Credential, TenantId};
 
 /// The authenticated tenant of a request.
 #[derive(Debug, Clone)]
 pub struct Tenant {
     pub id: TenantId,
     pub name: String,
+    /// The credential the request authenticated with; `credential.key()` names it stably.
+    pub credential: Credential,
 }
 
 impl FromRequest for Tenant {
@@ -27,20 +31,14 @@ impl FromRequest for Tenant {
         Box::pin(async move {
             let token = token?;
             let state = state.ok_or_else(ScimError::internal)?;
-            let principal = state
-                .store
-                .tokens()
-                .authenticate(&token)
-                .await?
-                .ok_or_else(|| {
-                    ScimError::unauthorized("the bearer token is invalid, expired or revoked")
-                })?;
+            let principal = state.store.credentials().authenticate(&token).await?;
             if let Some(span) = span {
                 span.record("tenant", principal.tenant.name.as_str());
             }
             Ok(Tenant {
                 id: principal.tenant.id,
                 name: principal.tenant.name,
+                credential: principal.credential,
             })
         })
     }

@@ -5,10 +5,14 @@
 
 mod connect;
 mod convert;
+pub mod credentials;
 mod index;
+mod jwt_trusts;
 mod members;
+mod oauth_clients;
 mod resources;
 mod search;
+mod signing_keys;
 pub mod sql;
 mod statistics;
 mod tenants;
@@ -21,6 +25,9 @@ use crate::scim::ScimError;
 use crate::scim::schema::ResourceKind;
 
 pub use connect::{PoolConfig, redact};
+pub use credentials::{AuthError, Credential, Credentials};
+pub use jwt_trusts::{JwtTrusts, TrustInfo};
+pub use oauth_clients::{AccessToken, ClientInfo, OauthClients};
 pub use resources::{Listed, Resources, Write};
 pub use search::Part;
 pub use tenants::{TenantRecord, Tenants, valid_tenant_name};
