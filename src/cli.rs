@@ -134,6 +134,10 @@ pub struct ServeArgs {
     #[arg(long, env = "SCIMD_MAX_PAYLOAD_BYTES", default_value_t = 1_048_576)]
     pub max_payload_bytes: usize,
 
+    /// Lifetime of the access tokens POST /oauth/token issues (1s to 24h), e.g. 1h or 15m.
+    #[arg(long, env = "SCIMD_OAUTH_TOKEN_TTL", default_value = "1h", value_parser = parse_token_ttl)]
+    pub oauth_token_ttl: Duration,
+
     /// HTTP worker threads; defaults to the number of CPUs.
     #[arg(long, env = "SCIMD_WORKERS")]
     pub workers: Option<usize>,
@@ -149,6 +153,15 @@ pub struct ServeArgs {
 /// `90d`, `12h`, `30m`, `1y`, `2w` … as humantime understands them.
 fn parse_duration(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(text).map_err(|e| format!("{e} (try 90d, 12h or 30m)"))
+}
+
+/// Access tokens are meant to be short-lived: a leaked one is useful for a day at most.
+fn parse_token_ttl(text: &str) -> Result<Duration, String> {
+    let ttl = parse_duration(text)?;
+    if ttl < Duration::from_secs(1) || ttl > Duration::from_secs(86_400) {
+        return Err("use a lifetime from 1s to 24h, e.g. 1h or 15m".to_owned());
+    }
+    Ok(ttl)
 }
 
 #[cfg(test)]

@@ -48,6 +48,7 @@ impl From<&ServeArgs> for Settings {
                 public_url: args.public_url.as_deref().map(api::scim_base),
                 max_results: args.max_results.max(1),
                 max_payload: args.max_payload_bytes,
+                oauth_token_ttl: args.oauth_token_ttl,
             },
             workers: args.workers,
             shutdown_timeout: Duration::from_secs(5),

@@ -24,6 +24,7 @@ pub async fn server(database_url: &str, max_payload: usize) -> Application {
             public_url: None,
             max_results: 1_000,
             max_payload,
+            oauth_token_ttl: Duration::from_secs(3600),
         },
         workers: None,
         shutdown_timeout: Duration::from_secs(5),

@@ -7,6 +7,7 @@ mod discovery;
 mod error;
 mod groups;
 mod health;
+mod oauth;
 mod preconditions;
 mod resources;
 mod respond;
@@ -16,6 +17,8 @@ mod writes;
 
 // The OpenAPI document, `/openapi.json` and `/docs`.
 pub mod openapi;
+
+use std::time::Duration;
 
 use actix_web::{Route, mime, web};
 
@@ -35,6 +38,8 @@ pub struct ApiSettings {
     pub public_url: Option<String>,
     pub max_results: u64,
     pub max_payload: usize,
+    /// Lifetime of the access tokens `POST /oauth/token` issues.
+    pub oauth_token_ttl: Duration,
 }
 
 /// What every handler can reach.
@@ -73,6 +78,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &ApiSettings) {
         .app_data(web::PathConfig::default().error_handler(error::path_error))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
+        .service(resource("/oauth/token").route(web::post().to(oauth::token)))
         .configure(openapi::configure)
         .service(
             web::scope(SCIM_PREFIX)

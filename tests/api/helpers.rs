@@ -121,6 +121,7 @@ pub fn settings(db: &TestDb, token: &str) -> Settings {
             public_url: None,
             max_results: 1000,
             max_payload: 1_048_576,
+            oauth_token_ttl: Duration::from_secs(3600),
         },
         workers: Some(2),
         shutdown_timeout: Duration::from_secs(1),

@@ -10,6 +10,7 @@ mod components;
 mod discovery;
 mod examples;
 mod messages;
+mod oauth;
 mod operations;
 mod registry;
 mod types;
@@ -48,6 +49,7 @@ pub const BEARER: &str = "bearer";
         (name = "Search", description = "RFC 7644 §3.4.3 searches at the service root"),
         (name = "Bulk", description = "RFC 7644 §3.7 many operations in one request"),
         (name = "Discovery", description = "RFC 7644 §4 service provider configuration endpoints"),
+        (name = "OAuth", description = "RFC 6749 §4.4 client credentials: access tokens for OAuth clients"),
         (name = "Health", description = "Liveness and readiness, without authentication"),
         (name = "Documentation", description = "This document and its human-readable page"),
     )
@@ -67,7 +69,9 @@ impl utoipa::Modify for Scim {
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some(
                         "An opaque token from `scimd token issue --tenant NAME` (or \
-                         `SCIMD_BOOTSTRAP_TOKEN`), sent as `Authorization: Bearer <token>`.",
+                         `SCIMD_BOOTSTRAP_TOKEN`), a JWT of an issuer the tenant trusts \
+                         (`scimd jwt add`), or an access token from `POST /oauth/token`, sent \
+                         as `Authorization: Bearer <token>`.",
                     ))
                     .build(),
             )
@@ -77,9 +81,11 @@ impl utoipa::Modify for Scim {
         messages::add_schemas(components);
         discovery::add_schemas(components);
         components::add(components);
+        oauth::add_security_scheme(components);
         // SCIM first, then health, then the derived documentation paths.
         let documentation = std::mem::take(&mut openapi.paths.paths);
         operations::add_paths(&mut openapi.paths);
+        oauth::add_paths(&mut openapi.paths);
         openapi.paths.paths.extend(documentation);
     }
 }
