@@ -7,6 +7,9 @@ use secrecy::SecretString;
 
 use crate::telemetry::LogFormat;
 
+mod auth;
+pub use auth::{ClientCommand, JwtAddArgs, JwtCommand};
+
 #[derive(Debug, Parser)]
 #[command(
     name = "scimd",
@@ -38,6 +41,16 @@ pub enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Trust JWTs of external issuers (Entra ID, your own IdP) per tenant.
+    Jwt {
+        #[command(subcommand)]
+        command: JwtCommand,
+    },
+    /// Manage OAuth 2.0 clients for the client credentials grant at /oauth/token.
+    Client {
+        #[command(subcommand)]
+        command: ClientCommand,
     },
     /// Print the OpenAPI document (identical to openapi/openapi.json).
     Openapi,

@@ -1,5 +1,7 @@
-//! What each subcommand does (shared/CONTRACT.md): serve, migrate, tenant, token.
+//! What each subcommand does (shared/CONTRACT.md): serve, migrate, tenant, token, jwt, client.
 use std::io::Write as _;
+
+mod auth;
 
 use anyhow::{Context, bail};
 use chrono::Utc;
@@ -69,6 +71,8 @@ async fn admin(command: Command) -> anyhow::Result<()> {
         }
         Command::Tenant { command } => tenant(command).await?,
         Command::Token { command } => token(command).await?,
+        Command::Jwt { command } => auth::jwt(command).await?,
+        Command::Client { command } => auth::client(command).await?,
     }
     Ok(())
 }
