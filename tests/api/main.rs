@@ -12,6 +12,8 @@ mod auth;
 mod bulk;
 /// The scimd binary's subcommands: tenants, tokens, migrate.
 mod cli;
+/// `scimd jwt` and `scimd client` through the binary.
+mod credentials_cli;
 /// /ServiceProviderConfig, /ResourceTypes, /Schemas.
 mod discovery;
 /// SCIM error bodies for every failure, including actix's own.
@@ -24,8 +26,12 @@ mod filters;
 mod groups;
 /// POST/PUT bodies as Entra, Okta and OneLogin send them; strict mode.
 mod idp_quirks;
+/// JWT bearers of trusted external issuers: algorithms, negatives, tenant selection.
+mod jwt;
 /// Migrations up, down and up again.
 mod migrations;
+/// POST /oauth/token and the access tokens it issues.
+mod oauth;
 /// The OpenAPI document: committed, served, rendered, and in step with the routes.
 mod openapi;
 /// startIndex/count paging and ListResponse.
