@@ -34,12 +34,13 @@ pub enum JwtCommand {
         .args(["hs256_secret_file", "public_key_file", "jwks_file"])
 ))]
 pub struct JwtAddArgs {
+    /// The tenant the tokens authenticate as.
     #[arg(long)]
     pub tenant: String,
-    /// The exact `iss` of the tokens, e.g. https://sts.windows.net/<Entra tenant id>/
+    /// The exact `iss` of the tokens, e.g. `https://sts.windows.net/<Entra tenant id>/`.
     #[arg(long)]
     pub issuer: String,
-    /// The `aud` the tokens carry, e.g. 8adf8e6e-67b2-4cf2-a259-e3dc5476c621 (Entra ID).
+    /// The `aud` the tokens carry, e.g. `8adf8e6e-67b2-4cf2-a259-e3dc5476c621` (Entra ID).
     #[arg(long)]
     pub audience: String,
     /// A file holding the shared HMAC secret: at least 32 bytes, a final newline is ignored.

@@ -340,6 +340,15 @@ mod tests {
             KeyMaterial::parse(KeyKind::Jwks, JWKS, Algorithm::ES256).err(),
             Some(TrustError::NoUsableKey("ES256"))
         );
+        // Entra ID's published keys carry x5t, x5c and issuer besides n and e.
+        let rsa1 = &serde_json::from_str::<Value>(JWKS).unwrap()["keys"][0];
+        let entra = serde_json::json!({"keys": [{
+            "kty": "RSA", "use": "sig", "kid": "entra-1", "x5t": "entra-1",
+            "n": rsa1["n"], "e": rsa1["e"], "x5c": ["MIIC..."],
+            "issuer": "https://login.microsoftonline.com/{tenantid}/v2.0"
+        }]});
+        let keys = KeyMaterial::parse(KeyKind::Jwks, &entra.to_string(), Algorithm::RS256);
+        assert_eq!(keys.unwrap().key_ids(), ["entra-1"]);
         let encryption_only =
             r#"{"keys":[{"kty":"RSA","use":"enc","kid":"e","n":"AQAB","e":"AQAB"}]}"#;
         assert!(KeyMaterial::parse(KeyKind::Jwks, encryption_only, Algorithm::RS256).is_err());
