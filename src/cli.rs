@@ -9,6 +9,9 @@ use secrecy::SecretString;
 use crate::scim::schema::ResourceKind;
 use crate::telemetry::LogFormat;
 
+mod auth;
+pub use auth::{ClientCommand, JwtAddArgs, JwtCommand};
+
 #[derive(Debug, Parser)]
 #[command(
     name = "scimd",
@@ -40,6 +43,16 @@ pub enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Trust JWTs of external issuers (Entra ID, your own IdP) per tenant.
+    Jwt {
+        #[command(subcommand)]
+        command: JwtCommand,
+    },
+    /// Manage OAuth 2.0 clients for the client credentials grant at /oauth/token.
+    Client {
+        #[command(subcommand)]
+        command: ClientCommand,
     },
     /// Print the OpenAPI document (identical to openapi/openapi.json).
     Openapi,
@@ -206,6 +219,9 @@ pub struct ServeArgs {
     /// limiting off.
     #[arg(long, env = "SCIMD_RATE_LIMIT_BURST", default_value_t = crate::api::rate_limit::DEFAULT_BURST)]
     pub rate_limit_burst: u32,
+    /// Lifetime of the access tokens POST /oauth/token issues (1s to 24h), e.g. 1h or 15m.
+    #[arg(long, env = "SCIMD_OAUTH_TOKEN_TTL", default_value = "1h", value_parser = parse_token_ttl)]
+    pub oauth_token_ttl: Duration,
 
     /// HTTP worker threads; defaults to the number of CPUs.
     #[arg(long, env = "SCIMD_WORKERS")]
@@ -226,6 +242,15 @@ fn parse_resource_type(text: &str) -> Result<ResourceKind, String> {
 /// `90d`, `12h`, `30m`, `1y`, `2w` … as humantime understands them.
 fn parse_duration(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(text).map_err(|e| format!("{e} (try 90d, 12h or 30m)"))
+}
+
+/// Access tokens are meant to be short-lived: a leaked one is useful for a day at most.
+fn parse_token_ttl(text: &str) -> Result<Duration, String> {
+    let ttl = parse_duration(text)?;
+    if ttl < Duration::from_secs(1) || ttl > Duration::from_secs(86_400) {
+        return Err("use a lifetime from 1s to 24h, e.g. 1h or 15m".to_owned());
+    }
+    Ok(ttl)
 }
 
 #[cfg(test)]

@@ -1,9 +1,10 @@
-//! What each subcommand does (shared/CONTRACT.md): serve, migrate, tenant, token.
+//! What each subcommand does (shared/CONTRACT.md): serve, migrate, tenant, token, jwt, client,
+//! schema.
+mod auth;
+mod rotate;
 mod schema;
 
 use std::io::Write as _;
-
-mod rotate;
 
 use anyhow::{Context, bail};
 use chrono::Utc;
@@ -80,6 +81,8 @@ async fn admin(command: Command) -> anyhow::Result<()> {
         Command::Tenant { command } => tenant(command).await?,
         Command::Token { command } => token(command).await?,
         Command::Schema { command } => schema::run(command).await?,
+        Command::Jwt { command } => auth::jwt(command).await?,
+        Command::Client { command } => auth::client(command).await?,
     }
     Ok(())
 }

@@ -10,12 +10,16 @@
 //! - [`store`]: sea-orm over SQLite or PostgreSQL. Tenant-scoped handles, one transaction per
 //!   operation, uniqueness as constraints, membership as a table. The only user of sea-orm.
 //!
+//! [`jwt`] checks JWT bearers against the issuers a tenant trusts and makes scimd's own OAuth
+//! access tokens; like `scim` it is pure, and `store::credentials` dispatches each bearer.
+//!
 //! [`startup`] wires them into a server, [`cli`] holds the command line and configuration,
 //! [`secrets`] makes and checks tokens and password hashes, [`telemetry`] sets up logging.
 
 pub mod api;
 pub mod cli;
 pub mod commands;
+pub mod jwt;
 pub mod scim;
 pub mod secrets;
 pub mod startup;

@@ -54,6 +54,7 @@ impl From<&ServeArgs> for Settings {
                     .as_ref()
                     .map(|t| crate::secrets::token_hash(t.expose_secret())),
                 rate_limit: RateLimit::new(args.rate_limit, args.rate_limit_burst),
+                oauth_token_ttl: args.oauth_token_ttl,
             },
             workers: args.workers,
             shutdown_timeout: Duration::from_secs(5),

@@ -27,6 +27,7 @@ pub async fn server(database_url: &str, max_payload: usize) -> Application {
             max_payload,
             admin_token_hash: None,
             rate_limit: None,
+            oauth_token_ttl: Duration::from_secs(3600),
         },
         workers: None,
         shutdown_timeout: Duration::from_secs(5),

@@ -2,9 +2,12 @@
 //! The schema itself is created by the `migration` crate, never from these types.
 
 pub mod group_member;
+pub mod jwt_trust;
+pub mod oauth_client;
 pub mod prelude;
 pub mod resource;
 pub mod resource_value;
+pub mod signing_key;
 pub mod tenant;
 pub mod tenant_schema;
 pub mod token;

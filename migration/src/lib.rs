@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_create_tenants;
 mod m20261123_000002_create_resources;
 mod m20261124_000003_member_display;
+mod m20261125_000004_jwt_oauth;
 mod m20261125_000005_tenant_schemas;
 
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_create_tenants::Migration),
             Box::new(m20261123_000002_create_resources::Migration),
             Box::new(m20261124_000003_member_display::Migration),
+            Box::new(m20261125_000004_jwt_oauth::Migration),
             Box::new(m20261125_000005_tenant_schemas::Migration),
         ]
     }

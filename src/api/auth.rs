@@ -1,5 +1,7 @@
 //! Authentication: `Authorization: Bearer <token>` → the tenant the token belongs to
-//! (RFC 7644 §2). Handlers that take a [`Tenant`] cannot run without a valid token.
+//! (RFC 7644 §2). Handlers that take a [`Tenant`] cannot run without a valid token. The
+//! bearer may be an opaque token, an external JWT or a scimd OAuth access token; which one it
+//! is and whether it is valid is decided in `store::credentials`.
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 use futures_util::future::LocalBoxFuture;
@@ -7,7 +9,7 @@ use tracing_actix_web::RootSpan;
 
 use super::AppState;
 use crate::scim::ScimError;
-use crate::store::TenantId;
+use crate::store::{Credential, TenantId};
 
 /// The authenticated tenant of a request.
 #[derive(Debug, Clone)]
@@ -16,6 +18,8 @@ pub struct Tenant {
     pub name: String,
     /// Which registry the tenant's requests use (see `api::registries`).
     pub schema_version: i64,
+    /// The credential the request authenticated with; `credential.key()` names it stably.
+    pub credential: Credential,
 }
 
 impl FromRequest for Tenant {
@@ -29,22 +33,16 @@ impl FromRequest for Tenant {
         Box::pin(async move {
             let token = token?;
             let state = state.ok_or_else(ScimError::internal)?;
-            let principal = state
-                .store
-                .tokens()
-                .authenticate(&token)
-                .await?
-                .ok_or_else(|| {
-                    ScimError::unauthorized("the bearer token is invalid, expired or revoked")
-                })?;
+            let principal = state.store.credentials().authenticate(&token).await?;
             if let Some(span) = span {
                 span.record("tenant", principal.tenant.name.as_str());
             }
-            state.limiter.check(&principal.token_id)?;
+            state.limiter.check(&principal.credential.key())?;
             Ok(Tenant {
                 id: principal.tenant.id,
                 name: principal.tenant.name,
                 schema_version: principal.tenant.schema_version,
+                credential: principal.credential,
             })
         })
     }

@@ -9,6 +9,7 @@ mod error;
 mod groups;
 mod health;
 mod me;
+mod oauth;
 mod preconditions;
 pub mod rate_limit;
 mod registries;
@@ -20,6 +21,8 @@ mod writes;
 
 // The OpenAPI document, `/openapi.json` and `/docs`.
 pub mod openapi;
+
+use std::time::Duration;
 
 use actix_web::{Route, mime, web};
 
@@ -44,6 +47,8 @@ pub struct ApiSettings {
     pub admin_token_hash: Option<String>,
     /// Requests per credential; `None` turns limiting off.
     pub rate_limit: Option<rate_limit::RateLimit>,
+    /// Lifetime of the access tokens `POST /oauth/token` issues.
+    pub oauth_token_ttl: Duration,
 }
 
 /// What every handler can reach.
@@ -95,6 +100,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &ApiSettings) {
         .app_data(web::PathConfig::default().error_handler(error::path_error))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
+        .service(resource("/oauth/token").route(web::post().to(oauth::token)))
         .configure(openapi::configure)
         .configure(admin::configure)
         .service(

@@ -5,11 +5,15 @@
 
 mod connect;
 mod convert;
+pub mod credentials;
 mod index;
+mod jwt_trusts;
 mod members;
+mod oauth_clients;
 mod resources;
 mod schemas;
 mod search;
+mod signing_keys;
 pub mod sql;
 mod statistics;
 mod tenants;
@@ -22,6 +26,9 @@ use crate::scim::ScimError;
 use crate::scim::schema::ResourceKind;
 
 pub use connect::{PoolConfig, redact};
+pub use credentials::{AuthError, Credential, Credentials};
+pub use jwt_trusts::{JwtTrusts, TrustInfo};
+pub use oauth_clients::{AccessToken, ClientInfo, OauthClients};
 pub use resources::{Listed, Resources, Write};
 pub use schemas::{Removed, SchemaRecord, Schemas};
 pub use search::Part;

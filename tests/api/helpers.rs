@@ -125,6 +125,7 @@ pub fn settings(db: &TestDb, token: &str) -> Settings {
             // Off, so suites that send many requests quickly are not throttled;
             // tests/api/rate_limit.rs turns it on.
             rate_limit: None,
+            oauth_token_ttl: Duration::from_secs(3600),
         },
         workers: Some(2),
         shutdown_timeout: Duration::from_secs(1),

@@ -14,6 +14,8 @@ mod auth;
 mod bulk;
 /// The scimd binary's subcommands: tenants, tokens, migrate.
 mod cli;
+/// `scimd jwt` and `scimd client` through the binary.
+mod credentials_cli;
 /// Custom extension attributes in requests: validation, PATCH, filters, sorting, projection.
 mod custom_attributes;
 /// Custom schema extensions per tenant: `scimd schema`, discovery, isolation, removal.
@@ -34,12 +36,16 @@ mod idp_quirks;
 mod injection;
 /// Tenant isolation on every endpoint: reads, lists, filters, writes, /Bulk, memberships.
 mod isolation;
+/// JWT bearers of trusted external issuers: algorithms, negatives, tenant selection.
+mod jwt;
 /// Token expiry, revocation across instances, rotation, last-used time.
 mod lifecycle;
 /// /Me answers 501: tokens have no user subject.
 mod me;
 /// Migrations up, down and up again.
 mod migrations;
+/// POST /oauth/token and the access tokens it issues.
+mod oauth;
 /// The OpenAPI document: committed, served, rendered, and in step with the routes.
 mod openapi;
 /// startIndex/count paging and ListResponse.

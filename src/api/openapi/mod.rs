@@ -11,6 +11,7 @@ mod discovery;
 mod examples;
 mod me;
 mod messages;
+mod oauth;
 mod operations;
 mod registry;
 mod types;
@@ -50,6 +51,7 @@ pub const BEARER: &str = "bearer";
         (name = "Bulk", description = "RFC 7644 §3.7 many operations in one request"),
         (name = "Me", description = "RFC 7644 §3.11 the authenticated subject's own resource"),
         (name = "Discovery", description = "RFC 7644 §4 service provider configuration endpoints"),
+        (name = "OAuth", description = "RFC 6749 §4.4 client credentials: access tokens for OAuth clients"),
         (name = "Health", description = "Liveness and readiness, without authentication"),
         (name = "Documentation", description = "This document and its human-readable page"),
     )
@@ -69,7 +71,9 @@ impl utoipa::Modify for Scim {
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some(
                         "An opaque token from `scimd token issue --tenant NAME` (or \
-                         `SCIMD_BOOTSTRAP_TOKEN`), sent as `Authorization: Bearer <token>`.",
+                         `SCIMD_BOOTSTRAP_TOKEN`), a JWT of an issuer the tenant trusts \
+                         (`scimd jwt add`), or an access token from `POST /oauth/token`, sent \
+                         as `Authorization: Bearer <token>`.",
                     ))
                     .build(),
             )
@@ -79,9 +83,11 @@ impl utoipa::Modify for Scim {
         messages::add_schemas(components);
         discovery::add_schemas(components);
         components::add(components);
+        oauth::add_security_scheme(components);
         // SCIM first, then health, then the derived documentation paths.
         let documentation = std::mem::take(&mut openapi.paths.paths);
         operations::add_paths(&mut openapi.paths);
+        oauth::add_paths(&mut openapi.paths);
         openapi.paths.paths.extend(documentation);
     }
 }

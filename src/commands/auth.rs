@@ -1,0 +1,222 @@
+//! `scimd jwt add|list|remove` and `scimd client create|list|revoke`.
+use anyhow::{Context, bail};
+use chrono::{DateTime, Utc};
+
+use super::open;
+use crate::cli::{ClientCommand, JwtAddArgs, JwtCommand};
+use crate::jwt::{self, ClaimRequirement, KeyKind, NewTrust};
+use crate::store::{ClientInfo, Store, StoreError, TenantRecord, TrustInfo};
+
+pub(super) async fn jwt(command: JwtCommand) -> anyhow::Result<()> {
+    match command {
+        JwtCommand::Add(args) => add(args).await?,
+        JwtCommand::List { tenant, db } => {
+            let store = open(&db).await?;
+            let listed = async {
+                let scope = scope(&store, tenant.as_deref()).await?;
+                Ok::<_, anyhow::Error>(store.jwt_trusts().list(scope.as_ref()).await?)
+            }
+            .await;
+            store.close().await;
+            print_trusts(&listed?);
+        }
+        JwtCommand::Remove { id, db } => {
+            let store = open(&db).await?;
+            let removed = store.jwt_trusts().remove(&id).await;
+            store.close().await;
+            match removed {
+                Ok(()) => println!("removed {id}"),
+                Err(StoreError::NotFound) => bail!("no JWT trust with id {id:?}"),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn add(args: JwtAddArgs) -> anyhow::Result<()> {
+    let (kind, path) = match (
+        &args.hs256_secret_file,
+        &args.public_key_file,
+        &args.jwks_file,
+    ) {
+        (Some(path), _, _) => (KeyKind::Secret, path),
+        (_, Some(path), _) => (KeyKind::Pem, path),
+        (_, _, Some(path)) => (KeyKind::Jwks, path),
+        _ => bail!("give --hs256-secret-file, --public-key-file or --jwks-file"),
+    };
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let material = match kind {
+        KeyKind::Secret => {
+            // A secret written with `echo` ends in a newline that is not part of it.
+            let secret = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
+            jwt::secret_text(secret.strip_suffix(b"\r").unwrap_or(secret))
+        }
+        _ => String::from_utf8(bytes).with_context(|| format!("{} is not text", path.display()))?,
+    };
+    let requirement = args
+        .require_claim
+        .as_deref()
+        .map(ClaimRequirement::parse)
+        .transpose()?;
+    let new = NewTrust::new(
+        &args.issuer,
+        &args.audience,
+        args.algorithm,
+        kind,
+        material,
+        requirement,
+    )
+    .with_context(|| format!("cannot trust {}", path.display()))?;
+    let store = open(&args.db).await?;
+    let added = async {
+        let tenant = tenant(&store, &args.tenant).await?;
+        let (info, rotated) = store.jwt_trusts().add(&tenant, &new).await?;
+        let others = store.jwt_trusts().list(None).await?;
+        Ok::<_, anyhow::Error>((info, rotated, others))
+    }
+    .await;
+    store.close().await;
+    let (info, rotated, others) = added?;
+    if rotated {
+        eprintln!("replaced the key of the existing trust {}", info.id);
+    }
+    for other in others.iter().filter(|o| overlaps(o, &info)) {
+        eprintln!(
+            "warning: trust {} (tenant {}) accepts the same issuer and audience; a token both \
+             accept is refused as ambiguous. Tell them apart with --require-claim NAME=VALUE",
+            other.id, other.tenant
+        );
+    }
+    println!("{}", info.id);
+    Ok(())
+}
+
+/// Two trusts of one issuer and audience accept disjoint tokens only if both require the
+/// same claim with different values.
+fn overlaps(other: &TrustInfo, new: &TrustInfo) -> bool {
+    let name = |t: &TrustInfo| {
+        t.requirement
+            .as_deref()
+            .and_then(|r| r.split_once('='))
+            .map(|(n, _)| n.to_owned())
+    };
+    other.id != new.id
+        && other.issuer == new.issuer
+        && other.audience == new.audience
+        && !(name(other).is_some()
+            && name(other) == name(new)
+            && other.requirement != new.requirement)
+}
+
+pub(super) async fn client(command: ClientCommand) -> anyhow::Result<()> {
+    match command {
+        ClientCommand::Create {
+            tenant: name,
+            label,
+            db,
+        } => {
+            let store = open(&db).await?;
+            let created = async {
+                let tenant = tenant(&store, &name).await?;
+                Ok::<_, anyhow::Error>(
+                    store
+                        .oauth_clients()
+                        .create(&tenant, label.as_deref())
+                        .await?,
+                )
+            }
+            .await;
+            store.close().await;
+            let (info, secret) = created?;
+            println!("client_id:     {}", info.id);
+            println!("client_secret: {secret}");
+        }
+        ClientCommand::List { tenant, db } => {
+            let store = open(&db).await?;
+            let listed = async {
+                let scope = scope(&store, tenant.as_deref()).await?;
+                Ok::<_, anyhow::Error>(store.oauth_clients().list(scope.as_ref()).await?)
+            }
+            .await;
+            store.close().await;
+            print_clients(&listed?);
+        }
+        ClientCommand::Revoke { id, db } => {
+            let store = open(&db).await?;
+            let revoked = store.oauth_clients().revoke(&id).await;
+            store.close().await;
+            match revoked {
+                Ok(()) => println!("revoked {id}"),
+                Err(StoreError::NotFound) => bail!("no OAuth client with id {id:?}"),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn tenant(store: &Store, name: &str) -> anyhow::Result<TenantRecord> {
+    store
+        .tenants()
+        .find(name)
+        .await?
+        .with_context(|| format!("no tenant {name:?}; create it with `scimd tenant create {name}`"))
+}
+
+async fn scope(store: &Store, name: Option<&str>) -> anyhow::Result<Option<TenantRecord>> {
+    match name {
+        Some(name) => Ok(Some(tenant(store, name).await?)),
+        None => Ok(None),
+    }
+}
+
+fn when(t: Option<DateTime<Utc>>) -> String {
+    t.map_or_else(
+        || "-".to_owned(),
+        |t| t.format("%Y-%m-%d %H:%M").to_string(),
+    )
+}
+
+fn print_trusts(trusts: &[TrustInfo]) {
+    println!(
+        "{:<36}  {:<16}  {:<6}  {:<16}  {:<16}  ISSUER / AUDIENCE / CLAIM / KEYS",
+        "ID", "TENANT", "ALG", "KEY", "UPDATED"
+    );
+    for t in trusts {
+        println!(
+            "{:<36}  {:<16}  {:<6}  {:<16}  {:<16}  {} / {} / {} / {}",
+            t.id,
+            t.tenant,
+            t.algorithm,
+            t.key_kind,
+            when(Some(t.updated_at)),
+            t.issuer,
+            t.audience,
+            t.requirement.as_deref().unwrap_or("-"),
+            if t.key_ids.is_empty() {
+                "-".to_owned()
+            } else {
+                t.key_ids.join(",")
+            }
+        );
+    }
+}
+
+fn print_clients(clients: &[ClientInfo]) {
+    println!(
+        "{:<36}  {:<16}  {:<16}  {:<16}  {:<16}  LABEL",
+        "CLIENT ID", "TENANT", "CREATED", "REVOKED", "LAST USED"
+    );
+    for c in clients {
+        println!(
+            "{:<36}  {:<16}  {:<16}  {:<16}  {:<16}  {}",
+            c.id,
+            c.tenant,
+            when(Some(c.created_at)),
+            when(c.revoked_at),
+            when(c.last_used_at),
+            c.label.as_deref().unwrap_or("")
+        );
+    }
+}
