@@ -249,3 +249,101 @@ async fn schemas_are_added_listed_and_removed_for_one_tenant() {
     .await;
     scim_error(gone, 404, None).await;
 }
+
+#[tokio::test]
+async fn oauth_clients_are_created_listed_and_revoked() {
+    let app = admin_app().await;
+    let created = json_status(
+        send(
+            admin(&app, Method::POST, "/clients")
+                .json(&json!({"tenant": "default", "label": "Entra"})),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let id = created["clientId"].as_str().unwrap().to_owned();
+    let secret = created["clientSecret"].as_str().unwrap().to_owned();
+    let token = crate::oauth::access_token(&app, &id, &secret).await;
+    let r = send(
+        app.client
+            .get(format!("{}/Users", app.base()))
+            .bearer_auth(&token),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+
+    let listed = json_ok(send(admin(&app, Method::GET, "/clients?tenant=default")).await).await;
+    assert_eq!(listed[0]["clientId"], Value::from(id.clone()));
+    assert_eq!(listed[0]["label"], "Entra");
+    assert!(!listed.to_string().contains(&secret), "{listed}");
+
+    let revoked = send(admin(&app, Method::DELETE, &format!("/clients/{id}"))).await;
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    let r = send(
+        app.client
+            .get(format!("{}/Users", app.base()))
+            .bearer_auth(&token),
+    )
+    .await;
+    scim_error(r, 401, None).await;
+    let again = send(admin(&app, Method::DELETE, "/clients/no-such-client")).await;
+    scim_error(again, 404, None).await;
+}
+
+#[tokio::test]
+async fn jwt_trusts_are_added_listed_and_removed() {
+    use crate::jwt::{ENTRA_AUD, ENTRA_ISS, SECRET, claims, fixture, sign};
+    let app = admin_app().await;
+    let hs = json!({
+        "tenant": "default", "issuer": ENTRA_ISS, "audience": ENTRA_AUD,
+        "hs256Secret": std::str::from_utf8(SECRET).unwrap(),
+    });
+    let added = json_status(
+        send(admin(&app, Method::POST, "/jwt-trusts").json(&hs)).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let id = added["id"].as_str().unwrap().to_owned();
+    assert_eq!(added["algorithm"], "HS256");
+    let token = sign(jsonwebtoken::Algorithm::HS256, None, &claims(json!({})));
+    let r = send(
+        app.client
+            .get(format!("{}/Users", app.base()))
+            .bearer_auth(&token),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+
+    let listed = json_ok(send(admin(&app, Method::GET, "/jwt-trusts")).await).await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert!(
+        !listed
+            .to_string()
+            .contains(std::str::from_utf8(SECRET).unwrap()),
+        "{listed}"
+    );
+
+    // A JWKS given as a JSON object, and the mistakes an operator can make.
+    let jwks: Value = serde_json::from_str(&fixture("jwks.json")).unwrap();
+    let rsa = json!({"tenant": "default", "issuer": "https://idp.example/", "audience": "scimd", "jwks": jwks});
+    let r = send(admin(&app, Method::POST, "/jwt-trusts").json(&rsa)).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let two_keys = json!({"tenant": "default", "issuer": "i", "audience": "a", "hs256Secret": "x".repeat(40), "publicKey": "y"});
+    let r = send(admin(&app, Method::POST, "/jwt-trusts").json(&two_keys)).await;
+    scim_error(r, 400, Some("invalidValue")).await;
+    let short =
+        json!({"tenant": "default", "issuer": "i", "audience": "a", "hs256Secret": "short"});
+    let r = send(admin(&app, Method::POST, "/jwt-trusts").json(&short)).await;
+    scim_error(r, 400, Some("invalidValue")).await;
+
+    let removed = send(admin(&app, Method::DELETE, &format!("/jwt-trusts/{id}"))).await;
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    let r = send(
+        app.client
+            .get(format!("{}/Users", app.base()))
+            .bearer_auth(&token),
+    )
+    .await;
+    scim_error(r, 401, None).await;
+}

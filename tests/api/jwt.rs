@@ -12,7 +12,7 @@ use crate::helpers::*;
 /// Entra ID's JWT mode: its issuer shape and its audience for non-gallery SCIM apps.
 pub const ENTRA_ISS: &str = "https://sts.windows.net/6b9f0b5e-1d6c-4a55-9b0e-3c9bd5c2b1e0/";
 pub const ENTRA_AUD: &str = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621";
-const SECRET: &[u8] = b"a shared HS256 secret, 32 bytes or more";
+pub const SECRET: &[u8] = b"a shared HS256 secret, 32 bytes or more";
 
 pub fn fixture(name: &str) -> String {
     let path = format!("{}/tests/fixtures/jwt/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -27,7 +27,7 @@ fn now() -> i64 {
 }
 
 /// Entra-shaped claims, valid for five minutes, with `extra` merged in.
-fn claims(extra: Value) -> Value {
+pub fn claims(extra: Value) -> Value {
     let mut claims = json!({
         "iss": ENTRA_ISS, "aud": ENTRA_AUD, "sub": "provisioning-agent",
         "tid": "6b9f0b5e-1d6c-4a55-9b0e-3c9bd5c2b1e0",
@@ -41,7 +41,7 @@ fn claims(extra: Value) -> Value {
 
 /// Signs with the fixture key of `alg`: RS256 with `rsa1` (kid test-rsa-1) unless `kid`
 /// names test-rsa-2.
-fn sign(alg: Algorithm, kid: Option<&str>, claims: &Value) -> String {
+pub fn sign(alg: Algorithm, kid: Option<&str>, claims: &Value) -> String {
     let key = match alg {
         Algorithm::HS256 => EncodingKey::from_secret(SECRET),
         Algorithm::ES256 => EncodingKey::from_ec_pem(fixture("ec_private.pem").as_bytes()).unwrap(),

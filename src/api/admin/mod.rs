@@ -1,13 +1,16 @@
-//! The admin API (`/admin/v1`): tenants, their credentials and schema extensions over HTTP, mirroring the CLI, for
-//! operators who automate scimd instead of running `scimd tenant|token …` on its host.
+//! The admin API (`/admin/v1`): tenants, their tokens, OAuth clients, JWT trusts and schema
+//! extensions over HTTP, mirroring the CLI, for operators who automate scimd instead of
+//! running `scimd tenant|token|client|jwt|schema …` on its host.
 //!
 //! It has a credential of its own, `SCIMD_ADMIN_TOKEN`; without it the API is disabled. Tenant
 //! tokens never work here and the admin token never reaches SCIM data. Errors are SCIM error
 //! bodies, as everywhere else on the server.
 
+mod clients;
 mod schemas;
 mod tenants;
 mod tokens;
+mod trusts;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, web};
@@ -41,7 +44,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(web::get().to(schemas::list))
                     .route(web::post().to(schemas::add)),
             )
-            .service(super::resource("/schemas/{urn}").route(web::delete().to(schemas::remove))),
+            .service(super::resource("/schemas/{urn}").route(web::delete().to(schemas::remove)))
+            .service(
+                super::resource("/clients")
+                    .route(web::get().to(clients::list))
+                    .route(web::post().to(clients::create)),
+            )
+            .service(super::resource("/clients/{id}").route(web::delete().to(clients::revoke)))
+            .service(
+                super::resource("/jwt-trusts")
+                    .route(web::get().to(trusts::list))
+                    .route(web::post().to(trusts::add)),
+            )
+            .service(super::resource("/jwt-trusts/{id}").route(web::delete().to(trusts::remove))),
     );
 }
 
@@ -83,6 +98,19 @@ async fn tenant(state: &AppState, name: &str) -> Result<TenantRecord, ScimError>
             "no tenant {name:?}; create it with POST {ADMIN_PREFIX}/tenants"
         ))
     })
+}
+
+/// `?tenant=NAME` on a list: one tenant's entries, or everyone's without it.
+#[derive(Debug, serde::Deserialize)]
+struct Scope {
+    tenant: Option<String>,
+}
+
+async fn tenant_scope(state: &AppState, scope: &Scope) -> Result<Option<TenantRecord>, ScimError> {
+    match &scope.tenant {
+        Some(name) => tenant(state, name).await.map(Some),
+        None => Ok(None),
+    }
 }
 
 /// A lifetime such as `90d` or `12h`, as the CLI's `--expires-in` reads it.

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Admin, tenant};
+use super::{Admin, tenant, tenant_scope};
 use crate::api::AppState;
 use crate::scim::ScimError;
 use crate::scim::schema::{ResourceKind, custom};
@@ -21,11 +21,6 @@ pub(super) struct NewSchema {
     required: bool,
     /// The RFC 7643 §7 schema document.
     schema: Value,
-}
-
-#[derive(Debug, Deserialize)]
-pub(super) struct Scope {
-    tenant: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -60,12 +55,9 @@ impl From<SchemaRecord> for SchemaView {
 pub(super) async fn list(
     _: Admin,
     state: web::Data<AppState>,
-    scope: web::Query<Scope>,
+    scope: web::Query<super::Scope>,
 ) -> Result<HttpResponse, ScimError> {
-    let scope = match &scope.tenant {
-        Some(name) => Some(tenant(&state, name).await?.id),
-        None => None,
-    };
+    let scope = tenant_scope(&state, &scope).await?.map(|t| t.id);
     let schemas: Vec<SchemaView> = state
         .store
         .schemas()

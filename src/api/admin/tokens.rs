@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, http::StatusCode, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Admin, duration, tenant};
+use super::{Admin, duration, tenant, tenant_scope};
 use crate::api::AppState;
 use crate::scim::ScimError;
 use crate::store::{StoreError, TokenInfo};
@@ -24,11 +24,6 @@ pub(super) struct Rotation {
     /// How long the old token keeps working, as `scimd token rotate --overlap`; default 24h.
     overlap: Option<String>,
     expires_in: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-pub(super) struct Scope {
-    tenant: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -68,12 +63,9 @@ impl From<TokenInfo> for TokenView {
 pub(super) async fn list(
     _: Admin,
     state: web::Data<AppState>,
-    scope: web::Query<Scope>,
+    scope: web::Query<super::Scope>,
 ) -> Result<HttpResponse, ScimError> {
-    let scope = match &scope.tenant {
-        Some(name) => Some(tenant(&state, name).await?),
-        None => None,
-    };
+    let scope = tenant_scope(&state, &scope).await?;
     let tokens: Vec<TokenView> = state
         .store
         .tokens()
