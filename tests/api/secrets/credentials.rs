@@ -218,6 +218,30 @@ async fn oauth(api: &Api, secrets: &mut Secrets) {
     );
 }
 
+/// Credentials where RFC 6749 §2.3.1 forbids them, in the URL: refused, and their values are
+/// not logged with the request's target.
+async fn in_the_url(api: &Api, secrets: &mut Secrets) {
+    let secret = secrets.make("a client secret in the URL");
+    let token = secrets.make("an access token in the URL");
+    let url = format!(
+        "{}/oauth/token?client_id=someone&client_secret={secret}",
+        api.root
+    );
+    let request = api
+        .client
+        .post(url)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials");
+    let (status, code) = oauth_error(send(request).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNAUTHORIZED, "invalid_client")
+    );
+    let url = format!("{}/scim/v2/Users?ACCESS_TOKEN={token}&count=1", api.root);
+    let r = send(api.client.get(url)).await;
+    scim_error(r, 401, None).await;
+}
+
 /// A JWT of the test issuer signed with `secret`, valid for five minutes.
 fn hs256_jwt(secret: &str) -> String {
     let now = chrono::Utc::now().timestamp();
@@ -405,19 +429,21 @@ async fn run(json: bool) {
     oauth(&api, &mut secrets).await;
     jwt_trusts(&api, &mut secrets).await;
     admin_listings(&api, &secrets).await;
+    in_the_url(&api, &mut secrets).await;
     let out = server.stop().await;
     signing_keys(&db, &mut secrets).await;
 
     assert_traced(&out.stderr, json);
+    secrets.assert_absent(&out.stderr, "the log (stderr)");
+    secrets.assert_absent(&out.stdout, "stdout");
     for route in [
         "/admin/v1/jwt-trusts",
-        "/oauth/token",
+        "/oauth/token?client_id=someone&client_secret=[redacted]",
+        "/Users?ACCESS_TOKEN=[redacted]&count=1",
         "JWT bearer rejected",
     ] {
         assert!(out.stderr.contains(route), "{route} is not in the log");
     }
-    secrets.assert_absent(&out.stderr, "the log (stderr)");
-    secrets.assert_absent(&out.stdout, "stdout");
     cli_listings(&url, &mut secrets);
 }
 
