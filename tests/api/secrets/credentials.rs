@@ -301,6 +301,25 @@ async fn jwt_trusts(api: &Api, secrets: &mut Secrets) {
     two_keys["publicKey"] = json!("-----BEGIN PUBLIC KEY-----");
     let r = send(api.admin(Method::POST, "/jwt-trusts").json(&two_keys)).await;
     scim_error(r, 400, Some("invalidValue")).await;
+    let short = secrets.make("a too-short HS256 secret")[..24].to_owned();
+    secrets.add("a too-short HS256 secret", &short);
+    let r = send(
+        api.admin(Method::POST, "/jwt-trusts")
+            .json(&trust("acme", &short)),
+    )
+    .await;
+    scim_error(r, 400, Some("invalidValue")).await;
+    // A private key sent where the public one belongs is a secret too.
+    let private = crate::jwt::fixture("rsa2_private.pem");
+    for line in private.lines().filter(|l| !l.starts_with("-----")).take(3) {
+        secrets.add("a private key sent as publicKey", line);
+    }
+    let pem = json!({"tenant": "acme", "issuer": "https://rsa.example/", "audience": AUDIENCE,
+                     "publicKey": private});
+    let r = send(api.admin(Method::POST, "/jwt-trusts").json(&pem)).await;
+    let detail = scim_error(r, 400, Some("invalidValue")).await;
+    assert!(detail.contains("private"), "{detail}");
+    secrets.assert_absent(&detail, "the refusal of a private key");
     let nobody = trust(
         "nobody",
         &make_hs256_secret(secrets, "an HS256 secret for no tenant"),
