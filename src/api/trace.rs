@@ -14,7 +14,7 @@ pub struct ScimdRootSpan;
 
 impl RootSpanBuilder for ScimdRootSpan {
     /// The fields of `tracing_actix_web::root_span!`, whose `http.target` would log a
-    /// credential a client put in the query string; ours goes through [`redact::target`].
+    /// credential a client put in the query string; ours goes through `redact::target`.
     fn on_request_start(request: &ServiceRequest) -> Span {
         let user_agent = request
             .headers()
