@@ -12,6 +12,7 @@ mod me;
 mod oauth;
 mod preconditions;
 pub mod rate_limit;
+mod redact;
 mod registries;
 mod resources;
 mod respond;

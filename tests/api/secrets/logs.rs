@@ -7,26 +7,26 @@ use super::process::{Server, command};
 use crate::helpers::*;
 
 /// A secret and what it is, for the failure message.
-struct Secrets(Vec<(&'static str, String)>);
+pub(super) struct Secrets(Vec<(&'static str, String)>);
 
 impl Secrets {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Self(Vec::new())
     }
 
     /// A fresh random secret, remembered.
-    fn make(&mut self, what: &'static str) -> String {
+    pub(super) fn make(&mut self, what: &'static str) -> String {
         let secret = format!("Sekret{}", uuid::Uuid::new_v4().simple());
         self.0.push((what, secret.clone()));
         secret
     }
 
-    fn add(&mut self, what: &'static str, secret: &str) {
+    pub(super) fn add(&mut self, what: &'static str, secret: &str) {
         self.0.push((what, secret.to_owned()));
     }
 
     /// Asserts that no secret occurs in `text`.
-    fn assert_absent(&self, text: &str, place: &str) {
+    pub(super) fn assert_absent(&self, text: &str, place: &str) {
         for (what, secret) in &self.0 {
             assert!(
                 !text.contains(secret.as_str()),
@@ -42,7 +42,7 @@ impl Secrets {
 
 /// The database URL for a fresh database, with a password in it on PostgreSQL (the test
 /// server trusts loopback, so any password connects).
-fn database_url(db: &TestDb, secrets: &mut Secrets) -> String {
+pub(super) fn database_url(db: &TestDb, secrets: &mut Secrets) -> String {
     if !db.is_postgres() {
         return db.url.clone();
     }
@@ -164,7 +164,7 @@ async fn exercise(base: &str, token: &str, secrets: &mut Secrets) {
 }
 
 /// The log proves it was written at trace level (so the search below searched something).
-fn assert_traced(stderr: &str, json: bool) {
+pub(super) fn assert_traced(stderr: &str, json: bool) {
     assert!(
         stderr.contains("request completed"),
         "no request log lines:\n{stderr}"
@@ -318,6 +318,10 @@ fn help_output_never_shows_secret_environment_values() {
         &["tenant", "create", "--help"],
         &["token", "issue", "--help"],
         &["token", "list", "--help"],
+        &["jwt", "add", "--help"],
+        &["jwt", "list", "--help"],
+        &["client", "create", "--help"],
+        &["client", "list", "--help"],
     ] {
         let out = command(&env).args(args).output().unwrap();
         assert!(out.status.success(), "{args:?}");
