@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::{Admin, tenant, tenant_scope};
 use crate::api::AppState;
 use crate::scim::ScimError;
-use crate::store::{ClientInfo, StoreError};
+use crate::store::ClientInfo;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -49,15 +49,9 @@ pub(super) async fn list(
     scope: web::Query<super::Scope>,
 ) -> Result<HttpResponse, ScimError> {
     let scope = tenant_scope(&state, &scope).await?;
-    let clients: Vec<ClientView> = state
-        .store
-        .oauth_clients()
-        .list(scope.as_ref())
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect();
-    Ok(super::reply(StatusCode::OK, &clients))
+    Ok(super::listed::<_, ClientView>(
+        state.store.oauth_clients().list(scope.as_ref()).await?,
+    ))
 }
 
 pub(super) async fn create(
@@ -85,12 +79,6 @@ pub(super) async fn revoke(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ScimError> {
-    match state.store.oauth_clients().revoke(&id).await {
-        Ok(()) => Ok(HttpResponse::NoContent().finish()),
-        Err(StoreError::NotFound) => Err(ScimError::not_found(format!(
-            "no OAuth client with id {:?}",
-            id.as_str()
-        ))),
-        Err(e) => Err(e.into()),
-    }
+    let result = state.store.oauth_clients().revoke(&id).await;
+    super::gone(result, "OAuth client", &id)
 }

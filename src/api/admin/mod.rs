@@ -19,7 +19,7 @@ use futures_util::future::{Ready, ready};
 use super::AppState;
 use crate::scim::ScimError;
 use crate::secrets;
-use crate::store::TenantRecord;
+use crate::store::{StoreError, TenantRecord};
 
 /// Where the admin API is mounted.
 pub const ADMIN_PREFIX: &str = "/admin/v1";
@@ -123,6 +123,21 @@ fn duration(field: &str, text: &str) -> Result<chrono::Duration, ScimError> {
                 "{field} {text:?} is not a duration; use a form like 90d, 12h or 30m"
             ))
         })
+}
+
+/// A list answer: each stored item as its view.
+fn listed<T, V: From<T> + serde::Serialize>(items: Vec<T>) -> HttpResponse {
+    let views: Vec<V> = items.into_iter().map(V::from).collect();
+    reply(StatusCode::OK, &views)
+}
+
+/// A revocation or removal: 204, or a 404 that names what is not there.
+fn gone(result: Result<(), StoreError>, what: &str, id: &str) -> Result<HttpResponse, ScimError> {
+    match result {
+        Ok(()) => Ok(HttpResponse::NoContent().finish()),
+        Err(StoreError::NotFound) => Err(ScimError::not_found(format!("no {what} with id {id:?}"))),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A JSON answer that no cache keeps: some carry a secret shown once.

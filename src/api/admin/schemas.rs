@@ -58,15 +58,9 @@ pub(super) async fn list(
     scope: web::Query<super::Scope>,
 ) -> Result<HttpResponse, ScimError> {
     let scope = tenant_scope(&state, &scope).await?.map(|t| t.id);
-    let schemas: Vec<SchemaView> = state
-        .store
-        .schemas()
-        .list(scope)
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect();
-    Ok(super::reply(StatusCode::OK, &schemas))
+    Ok(super::listed::<_, SchemaView>(
+        state.store.schemas().list(scope).await?,
+    ))
 }
 
 pub(super) async fn add(

@@ -30,15 +30,9 @@ impl From<TenantRecord> for TenantView {
 }
 
 pub(super) async fn list(_: Admin, state: web::Data<AppState>) -> Result<HttpResponse, ScimError> {
-    let tenants: Vec<TenantView> = state
-        .store
-        .tenants()
-        .list()
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect();
-    Ok(super::reply(StatusCode::OK, &tenants))
+    Ok(super::listed::<_, TenantView>(
+        state.store.tenants().list().await?,
+    ))
 }
 
 pub(super) async fn create(

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::{Admin, duration, tenant, tenant_scope};
 use crate::api::AppState;
 use crate::scim::ScimError;
-use crate::store::{StoreError, TokenInfo};
+use crate::store::TokenInfo;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -66,15 +66,9 @@ pub(super) async fn list(
     scope: web::Query<super::Scope>,
 ) -> Result<HttpResponse, ScimError> {
     let scope = tenant_scope(&state, &scope).await?;
-    let tokens: Vec<TokenView> = state
-        .store
-        .tokens()
-        .list(scope.as_ref())
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect();
-    Ok(super::reply(StatusCode::OK, &tokens))
+    Ok(super::listed::<_, TokenView>(
+        state.store.tokens().list(scope.as_ref()).await?,
+    ))
 }
 
 pub(super) async fn issue(
@@ -106,11 +100,8 @@ pub(super) async fn revoke(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ScimError> {
-    match state.store.tokens().revoke(&id).await {
-        Ok(()) => Ok(HttpResponse::NoContent().finish()),
-        Err(StoreError::NotFound) => Err(ScimError::not_found(format!("no token with id {id:?}"))),
-        Err(e) => Err(e.into()),
-    }
+    let result = state.store.tokens().revoke(&id).await;
+    super::gone(result, "token", &id)
 }
 
 pub(super) async fn rotate(

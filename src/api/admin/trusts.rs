@@ -9,7 +9,7 @@ use super::{Admin, tenant, tenant_scope};
 use crate::api::AppState;
 use crate::jwt::{self, ClaimRequirement, KeyKind, NewTrust};
 use crate::scim::ScimError;
-use crate::store::{StoreError, TrustInfo};
+use crate::store::TrustInfo;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -70,15 +70,9 @@ pub(super) async fn list(
     scope: web::Query<super::Scope>,
 ) -> Result<HttpResponse, ScimError> {
     let scope = tenant_scope(&state, &scope).await?;
-    let trusts: Vec<TrustView> = state
-        .store
-        .jwt_trusts()
-        .list(scope.as_ref())
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect();
-    Ok(super::reply(StatusCode::OK, &trusts))
+    Ok(super::listed::<_, TrustView>(
+        state.store.jwt_trusts().list(scope.as_ref()).await?,
+    ))
 }
 
 pub(super) async fn add(
@@ -137,12 +131,6 @@ pub(super) async fn remove(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ScimError> {
-    match state.store.jwt_trusts().remove(&id).await {
-        Ok(()) => Ok(HttpResponse::NoContent().finish()),
-        Err(StoreError::NotFound) => Err(ScimError::not_found(format!(
-            "no JWT trust with id {:?}",
-            id.as_str()
-        ))),
-        Err(e) => Err(e.into()),
-    }
+    let result = state.store.jwt_trusts().remove(&id).await;
+    super::gone(result, "JWT trust", &id)
 }
