@@ -4,7 +4,12 @@
 //! applies row by row, so adding one member to a large group costs one insert.
 use serde_json::{Map, Value};
 
+mod operation;
+mod password;
 mod values;
+
+pub use operation::{Op, Operation, PATCH_OP_URN, parse};
+pub use password::password;
 
 use values::{Elements, whole_attribute};
 
@@ -12,27 +17,10 @@ use super::ScimError;
 use super::filter::eval::member_matches;
 use super::filter::resolve::{Collection, Resolved};
 use super::filter::{self, AttrPath, Filter};
-use super::message;
 use super::path::{PatchPath, parse_path};
 use super::resource::{Member, MemberInput, member_inputs};
-use super::schema::{Attribute, Mutability, ResourceKind, ResourceType, USER_URN};
+use super::schema::{Attribute, Mutability, ResourceKind, ResourceType};
 use super::validate::{self, Leniency};
-
-pub const PATCH_OP_URN: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    Add,
-    Remove,
-    Replace,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Operation {
-    pub op: Op,
-    pub path: Option<PatchPath>,
-    pub value: Option<Value>,
-}
 
 /// How a PATCH changes a Group's members.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -52,88 +40,6 @@ impl MemberChange {
             && self.remove.is_empty()
             && self.remove_where.is_empty()
     }
-}
-
-/// Parses a PatchOp body. An empty `Operations` list is valid and changes nothing.
-pub fn parse(body: &Value, leniency: Leniency) -> Result<Vec<Operation>, ScimError> {
-    let Value::Object(object) = body else {
-        return Err(ScimError::invalid_syntax(
-            "a PatchOp body must be a JSON object",
-        ));
-    };
-    let strict = leniency == Leniency::Strict;
-    if strict {
-        let declared = object
-            .get("schemas")
-            .and_then(Value::as_array)
-            .is_some_and(|s| s.iter().any(|u| u.as_str() == Some(PATCH_OP_URN)));
-        if !declared {
-            return Err(ScimError::invalid_syntax(format!(
-                "a PatchOp must list {PATCH_OP_URN} in `schemas`"
-            )));
-        }
-    }
-    let operations = object
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("Operations"))
-        .map(|(_, v)| v);
-    let Some(Value::Array(operations)) = operations else {
-        return Err(ScimError::invalid_syntax(
-            "a PatchOp needs an `Operations` array",
-        ));
-    };
-    operations
-        .iter()
-        .enumerate()
-        .map(|(i, op)| operation(i, op, leniency))
-        .collect()
-}
-
-fn operation(i: usize, op: &Value, leniency: Leniency) -> Result<Operation, ScimError> {
-    let op = message::operation(i, op)?;
-    let field = |name: &str| message::member(op, name);
-    let name = field("op").and_then(Value::as_str).unwrap_or_default();
-    let strict = leniency == Leniency::Strict;
-    let kind = match name {
-        "add" => Op::Add,
-        "remove" => Op::Remove,
-        "replace" => Op::Replace,
-        // Entra sends `Add`, `Replace`, `Remove`.
-        n if !strict && n.eq_ignore_ascii_case("add") => Op::Add,
-        n if !strict && n.eq_ignore_ascii_case("remove") => Op::Remove,
-        n if !strict && n.eq_ignore_ascii_case("replace") => Op::Replace,
-        other => {
-            return Err(ScimError::invalid_syntax(format!(
-                "Operations[{i}].op must be \"add\", \"remove\" or \"replace\", got {other:?}"
-            )));
-        }
-    };
-    let path = match field("path") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(p)) if p.trim().is_empty() => None,
-        Some(Value::String(p)) => Some(parse_path(p.trim(), leniency)?),
-        Some(other) => {
-            return Err(ScimError::invalid_path(format!(
-                "Operations[{i}].path must be a string, got {other}"
-            )));
-        }
-    };
-    let value = field("value").cloned();
-    if kind != Op::Remove && value.is_none() {
-        return Err(ScimError::invalid_syntax(format!(
-            "Operations[{i}] ({name}) needs a `value`"
-        )));
-    }
-    if kind == Op::Remove && path.is_none() {
-        return Err(ScimError::no_target(format!(
-            "Operations[{i}]: remove needs a `path` naming what to remove"
-        )));
-    }
-    Ok(Operation {
-        op: kind,
-        path,
-        value,
-    })
 }
 
 /// Applies `ops` in order to a copy of `data`. Either all apply or the first failure is
@@ -497,49 +403,6 @@ fn element_filter(
         _ => Err(ScimError::invalid_path(format!(
             "`{attr}[…]` needs a multi-valued attribute"
         ))),
-    }
-}
-
-/// The new password a PATCH sets, if any: it is hashed before the write transaction starts.
-/// It is found where `apply` finds it, so a password `apply` writes is never dropped
-/// unhashed: `password` in any case, bare or under the core User URN, as the `path` or as a
-/// key of a path-less `value`.
-pub fn password(ops: &[Operation]) -> Option<String> {
-    ops.iter().rev().find_map(|op| {
-        if op.op == Op::Remove {
-            return None;
-        }
-        let value = op.value.as_ref()?;
-        match &op.path {
-            Some(path) if names_password(path) => password_text(value),
-            Some(_) => None,
-            None => value.as_object()?.iter().rev().find_map(|(key, value)| {
-                let path = parse_path(key, Leniency::Lenient).ok()?;
-                names_password(&path).then(|| password_text(value))?
-            }),
-        }
-    })
-}
-
-fn names_password(path: &PatchPath) -> bool {
-    path.filter.is_none()
-        && path.sub.is_none()
-        && path.attr.sub.is_none()
-        && path.attr.name.eq_ignore_ascii_case("password")
-        && path
-            .attr
-            .urn
-            .as_deref()
-            .is_none_or(|urn| urn.eq_ignore_ascii_case(USER_URN))
-}
-
-/// The password as `apply`'s lenient validation reads the value: numbers and booleans as
-/// their text.
-fn password_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(_) | Value::Bool(_) => Some(value.to_string()),
-        _ => None,
     }
 }
 
