@@ -244,8 +244,7 @@ async fn a_group_extension_can_be_required_and_every_process_sees_changes_at_onc
 async fn another_tenant_sees_nothing_of_a_tenants_schemas() {
     let app = spawn_app().await;
     register(&app, &acme_document(), &[]);
-    let tenant = app.store.tenants().create("other").await.unwrap();
-    let (_, token) = app.store.tokens().issue(&tenant, None, None).await.unwrap();
+    let token = app.token_for("other").await;
     let as_other = |method: Method, path: &str| {
         app.client
             .request(method, format!("{}{path}", app.base()))

@@ -7,23 +7,6 @@ use crate::helpers::*;
 
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
-fn names(list: &Value) -> Vec<String> {
-    let mut names: Vec<String> = list["Resources"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no Resources in {list}"))
-        .iter()
-        .map(|r| {
-            r["userName"]
-                .as_str()
-                .or_else(|| r["displayName"].as_str())
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
-    names.sort();
-    names
-}
-
 fn ordered_names(list: &Value) -> Vec<String> {
     list["Resources"]
         .as_array()

@@ -276,6 +276,38 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// A new bearer token for tenant `name`, the tenant created if missing.
+    pub async fn token_for(&self, name: &str) -> String {
+        let tenant = self.store.tenants().ensure(name).await.unwrap();
+        let (_, token) = self
+            .store
+            .tokens()
+            .issue(&tenant, Some("test"), None)
+            .await
+            .unwrap();
+        token
+    }
+}
+
+/// The userName (or displayName) of each resource of a ListResponse, sorted.
+pub fn names(list: &Value) -> Vec<String> {
+    let mut names: Vec<String> = list["Resources"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no Resources in {list}"))
+        .iter()
+        .map(|r| {
+            r["userName"]
+                .as_str()
+                .or_else(|| r["displayName"].as_str())
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
 pub fn id_of(body: Value) -> String {
     body["id"].as_str().expect("body has an id").to_owned()
 }

@@ -44,36 +44,19 @@ fn lit(s: &str) -> String {
     serde_json::to_string(s).unwrap()
 }
 
-fn names_in(list: &Value) -> Vec<String> {
-    let mut names: Vec<String> = list["Resources"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no Resources: {list}"))
-        .iter()
-        .map(|r| {
-            r["userName"]
-                .as_str()
-                .or_else(|| r["displayName"].as_str())
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
-    names.sort();
-    names
-}
-
 /// GET with the filter, and POST /.search with it in a body: both find exactly `expected`.
 async fn finds(app: &TestApp, path: &str, filter: &str, expected: &[&str]) {
     let mut expected: Vec<String> = expected.iter().map(|s| (*s).to_owned()).collect();
     expected.sort();
     let r = app.get(&format!("{path}?filter={}", encode(filter))).await;
     let list = json_ok(r).await;
-    assert_eq!(names_in(&list), expected, "GET {path} {filter}");
+    assert_eq!(names(&list), expected, "GET {path} {filter}");
     assert_eq!(list["totalResults"], json!(expected.len()), "{filter}");
     let r = app
         .post(&format!("{path}/.search"), &json!({"filter": filter}))
         .await;
     assert_eq!(
-        names_in(&json_ok(r).await),
+        names(&json_ok(r).await),
         expected,
         ".search {path} {filter}"
     );

@@ -61,15 +61,8 @@ async fn a_token_past_its_burst_gets_429_with_retry_after_and_a_scim_error() {
 #[tokio::test]
 async fn a_limited_token_does_not_slow_down_other_tokens() {
     let app = limited_app().await;
-    let default = app.store.tenants().find("default").await.unwrap().unwrap();
-    let (_, same_tenant) = app
-        .store
-        .tokens()
-        .issue(&default, Some("second"), None)
-        .await
-        .unwrap();
-    let other = app.store.tenants().create("globex").await.unwrap();
-    let (_, other_tenant) = app.store.tokens().issue(&other, None, None).await.unwrap();
+    let same_tenant = app.token_for("default").await;
+    let other_tenant = app.token_for("globex").await;
     assert_limited(exhaust(&app, &app.token).await).await;
     assert_limited(exhaust(&app, &same_tenant).await).await;
     assert_limited(exhaust(&app, &other_tenant).await).await;

@@ -3,24 +3,12 @@ use serde_json::json;
 
 use crate::helpers::*;
 
-/// A second tenant on the same server, and a client for it.
-async fn second_tenant(app: &TestApp) -> String {
-    let tenant = app.store.tenants().create("other").await.unwrap();
-    let (_, token) = app
-        .store
-        .tokens()
-        .issue(&tenant, Some("test"), None)
-        .await
-        .unwrap();
-    token
-}
-
 #[tokio::test]
 async fn another_tenant_sees_nothing_of_the_first() {
     let app = spawn_app().await;
     let user = app.create_user("alice").await;
     let group = app.create_group("Admins", &[&user]).await;
-    let other = second_tenant(&app).await;
+    let other = app.token_for("other").await;
     let as_other = |method: Method, path: String| {
         app.client
             .request(method, format!("{}{path}", app.base()))
@@ -71,7 +59,7 @@ async fn another_tenant_sees_nothing_of_the_first() {
 async fn members_naming_another_tenants_ids_are_dropped() {
     let app = spawn_app().await;
     let victim = app.create_user("victim").await;
-    let other = second_tenant(&app).await;
+    let other = app.token_for("other").await;
     let r = app
         .client
         .post(format!("{}/Groups", app.base()))

@@ -76,13 +76,7 @@ pub fn person(user_name: &str, title: &str) -> Value {
 impl Two {
     pub async fn new() -> Self {
         let app = spawn_app().await;
-        let tenant = app.store.tenants().create("tenant-b").await.unwrap();
-        let (_, other) = app
-            .store
-            .tokens()
-            .issue(&tenant, Some("b"), None)
-            .await
-            .unwrap();
+        let other = app.token_for("tenant-b").await;
         let mut two = Self {
             app,
             other,
