@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use super::*;
-use crate::scim::schema::{ENTERPRISE_USER_URN, Registry, ResourceKind, USER_URN};
+use crate::scim::schema::{ENTERPRISE_USER_URN, Mutability, Registry, ResourceKind, USER_URN};
 
 fn user_type() -> &'static ResourceType {
     Registry::core().resource_type(ResourceKind::User)
