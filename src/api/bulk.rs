@@ -40,21 +40,27 @@ pub async fn post_bulk(
         ids: HashMap::new(),
         results: vec![None; request.operations.len()],
         errors: 0,
+        fail_on_errors: request.fail_on_errors,
         batch: Vec::new(),
     };
     for step in bulk::order(&request.operations) {
-        if request
-            .fail_on_errors
-            .is_some_and(|limit| run.errors >= limit)
-        {
+        if run.stopped() {
             break;
         }
         match step {
-            Err(i) => run.fail(
-                &request.operations[i],
-                i,
-                ScimError::conflict("circular or unknown bulkId reference; it cannot be resolved"),
-            ),
+            Err(i) => {
+                run.flush().await;
+                if run.stopped() {
+                    break;
+                }
+                run.fail(
+                    &request.operations[i],
+                    i,
+                    ScimError::conflict(
+                        "circular or unknown bulkId reference; it cannot be resolved",
+                    ),
+                );
+            }
             Ok(i) => run.step(i, &request.operations[i]).await,
         }
     }
@@ -72,19 +78,31 @@ struct Run<'a> {
     ids: HashMap<String, String>,
     results: Vec<Option<Value>>,
     errors: u64,
+    /// Stop once this many operations have failed (RFC 7644 §3.7.3).
+    fail_on_errors: Option<u64>,
     /// Validated POSTs waiting to be inserted together: (index, operation, write).
     batch: Vec<(usize, Operation, Write)>,
 }
 
 impl Run<'_> {
+    /// RFC 7644 §3.7.3: once `failOnErrors` operations have failed, the rest are neither
+    /// performed nor listed. Failures are only ever recorded in request order (a pending batch
+    /// is inserted before anything after it is judged), so the count is exact.
+    fn stopped(&self) -> bool {
+        self.fail_on_errors
+            .is_some_and(|limit| self.errors >= limit)
+    }
+
     async fn step(&mut self, i: usize, op: &Operation) {
         if !bulk::references(op).is_empty() {
             // The ids it names may be in the batch, not yet written.
             self.flush().await;
+            if self.stopped() {
+                return;
+            }
         }
         let op = bulk::substitute(op, &self.ids);
         if let Some(missing) = bulk::references(&op).into_iter().next() {
-            self.flush().await;
             return self.fail(
                 &op,
                 i,
@@ -108,15 +126,27 @@ impl Run<'_> {
                         || self.batch.len() >= BATCH
                     {
                         self.flush().await;
+                        if self.stopped() {
+                            return;
+                        }
                     }
                     self.batch.push((i, op, write));
                 }
-                Err(err) => self.fail(&op, i, err),
+                Err(err) => {
+                    // The POSTs before it come first, and may already reach the limit.
+                    self.flush().await;
+                    if !self.stopped() {
+                        self.fail(&op, i, err);
+                    }
+                }
             }
             return;
         }
         // Anything else may read what the batch writes: insert it first.
         self.flush().await;
+        if self.stopped() {
+            return;
+        }
         let if_match = op.version.as_deref().map(|v| {
             v.trim_start_matches("W/")
                 .trim_matches('"')
@@ -150,7 +180,8 @@ impl Run<'_> {
     }
 
     /// Inserts the waiting POSTs in one transaction; if that fails (a duplicate userName,
-    /// say), each is created on its own so every operation gets its own answer.
+    /// say), each is created on its own, in order, so every operation gets its own answer and
+    /// `failOnErrors` stops at the same operation it would have without the batch.
     async fn flush(&mut self) {
         let batch = std::mem::take(&mut self.batch);
         let Some((_, first, _)) = batch.first() else {
@@ -181,6 +212,9 @@ impl Run<'_> {
             return;
         }
         for (i, op, write) in batch {
+            if self.stopped() {
+                break;
+            }
             match resources.create(write).await {
                 Ok(resource) => self.succeed(&op, i, 201, &resource),
                 Err(err) => self.fail(&op, i, err.into()),

@@ -215,7 +215,11 @@ impl<'a> Resources<'a> {
             }
         }
         tx.commit().await?;
-        statistics::refresh_after_import(&self.store.writer).await?;
+        // The import has committed: a failed ANALYZE must not make it look failed (a caller
+        // would create the same resources again).
+        if let Err(err) = statistics::refresh_after_import(&self.store.writer, writes.len()).await {
+            tracing::warn!(error = %err, "refreshing planner statistics after an import failed");
+        }
         Ok(ids)
     }
 
