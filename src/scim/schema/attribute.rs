@@ -118,6 +118,18 @@ impl Attribute {
         self.mutability == Mutability::ReadOnly
     }
 
+    /// A complex attribute that points at SCIM resources (`members`, `manager`): its `value`
+    /// is a resource id and its `$ref` names a resource type, not an external URI.
+    pub fn refers_to_resources(&self) -> bool {
+        self.is_complex()
+            && self.sub_attribute("value").is_some()
+            && self.sub_attribute("$ref").is_some_and(|r| {
+                r.reference_types
+                    .iter()
+                    .any(|t| !matches!(t.as_str(), "external" | "uri"))
+            })
+    }
+
     // Builder steps, used by the schema definitions.
 
     pub fn multi(mut self) -> Self {

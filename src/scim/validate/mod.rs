@@ -85,8 +85,20 @@ pub fn normalize_attribute(
         let items: Vec<&Value> = match value {
             Value::Null => return Ok(None),
             Value::Array(items) => items.iter().collect(),
-            // Old OneLogin templates send a single object where an array belongs.
-            single if !leniency.strict() => vec![single],
+            // Old OneLogin templates send a single object where an array belongs; a bare id
+            // stands for one reference (`members: "id"`), a bare scalar for one simple value.
+            single @ Value::Object(_) if !leniency.strict() => vec![single],
+            single if !leniency.strict() && (!attr.is_complex() || attr.refers_to_resources()) => {
+                vec![single]
+            }
+            // `"emails": "a@b.c"`: which sub-attribute the string was meant for is a guess.
+            single if attr.is_complex() => {
+                return Err(ScimError::invalid_value(format!(
+                    "`{path}` is a multi-valued complex attribute: send an array of objects \
+                     such as [{{\"value\": …}}], got {}",
+                    describe_unless_never(attr, single)
+                )));
+            }
             _ => {
                 return Err(ScimError::invalid_value(format!(
                     "`{path}` is multi-valued and must be an array"
@@ -258,14 +270,16 @@ fn normalize_single(
         (AttrType::Complex, Value::Object(object)) => {
             normalize_complex(attr, object, path, leniency)
         }
-        // `manager: "id"`, `members: ["id"]`: a bare value where a complex with `value` belongs.
+        // `manager: "id"`, `members: ["id"]` (Entra, Microsoft's reference shape): a bare id
+        // where a reference to a resource belongs. Nowhere else is it clear which
+        // sub-attribute a bare value was meant for.
         (AttrType::Complex, Value::String(_) | Value::Number(_))
-            if lenient && attr.sub_attribute("value").is_some() =>
+            if lenient && attr.refers_to_resources() =>
         {
             let object = Map::from_iter([("value".to_owned(), value.clone())]);
             normalize_complex(attr, &object, path, leniency)
         }
-        (AttrType::Complex, _) => wrong("a JSON object"),
+        (AttrType::Complex, _) => wrong("a JSON object such as {\"value\": …}"),
         // PostgreSQL cannot store NUL in text or jsonb; no real attribute value contains one.
         (AttrType::String | AttrType::Reference | AttrType::Binary, Value::String(s))
             if s.contains('\0') =>
@@ -325,7 +339,10 @@ fn normalize_complex(
 ) -> Result<Option<Value>, ScimError> {
     let mut out = Map::new();
     for (name, value) in object {
-        let Some(sub) = attr.sub_attribute(name) else {
+        let Some(sub) = attr
+            .sub_attribute(name)
+            .or_else(|| label_alias(attr, object, name, leniency))
+        else {
             if leniency.strict() {
                 return Err(ScimError::invalid_syntax(format!(
                     "unknown sub-attribute `{path}.{name}`"
@@ -353,6 +370,22 @@ fn normalize_complex(
         }
     }
     Ok(Some(Value::Object(out)))
+}
+
+/// Microsoft's reference collection labels members `{"value": id, "displayName": "…"}`: in
+/// lenient mode a `displayName` inside a reference to resources that has only `display` is
+/// read as `display`, unless the object carries `display` too.
+fn label_alias<'a>(
+    attr: &'a Attribute,
+    object: &Map<String, Value>,
+    name: &str,
+    leniency: Leniency,
+) -> Option<&'a Attribute> {
+    let alias = !leniency.strict()
+        && attr.refers_to_resources()
+        && name.eq_ignore_ascii_case("displayName")
+        && !object.keys().any(|k| k.eq_ignore_ascii_case("display"));
+    alias.then(|| attr.sub_attribute("display")).flatten()
 }
 
 /// RFC 7643 §2.4: "primary" may be true for at most one value.
@@ -430,6 +463,14 @@ pub fn parse_bool(s: &str) -> Option<bool> {
 pub fn is_date_time(s: &str) -> bool {
     chrono::DateTime::parse_from_rfc3339(s).is_ok()
         || chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").is_ok()
+}
+
+/// A value that is never returned (a password) is not quoted back either.
+fn describe_unless_never(attr: &Attribute, value: &Value) -> String {
+    match attr.returned {
+        Returned::Never => "a value of the wrong type".to_owned(),
+        _ => describe(value),
+    }
 }
 
 fn describe(value: &Value) -> String {

@@ -158,6 +158,91 @@ fn manager_as_bare_id_or_one_element_array_becomes_an_object() {
 }
 
 #[test]
+fn a_bare_string_where_a_complex_attribute_belongs_is_refused_in_every_mode() {
+    for (body, named) in [
+        (json!({"userName": "u", "emails": "a@b.c"}), "`emails`"),
+        (json!({"userName": "u", "emails": ["a@b.c"]}), "`emails[0]`"),
+        (json!({"userName": "u", "name": "Barbara Jensen"}), "`name`"),
+        (json!({"userName": "u", "addresses": 7}), "`addresses`"),
+        (
+            json!({"userName": "u", "phoneNumbers": true}),
+            "`phoneNumbers`",
+        ),
+    ] {
+        for mode in [Leniency::Lenient, Leniency::Strict] {
+            let mut body = body.clone();
+            body["schemas"] = json!([USER_URN]);
+            let err = normalize(user_type(), &body, mode).unwrap_err();
+            assert_eq!(err.status, 400, "{body} ({mode:?})");
+            assert_eq!(err.scim_type, Some(crate::scim::ScimType::InvalidValue));
+            assert!(err.detail.contains(named), "{named} in {:?}", err.detail);
+        }
+    }
+}
+
+#[test]
+fn bare_ids_stay_accepted_where_a_reference_to_a_resource_belongs() {
+    let group = normalize(
+        group_type(),
+        &json!({"displayName": "g", "members": ["u-1", {"value": "u-2"}]}),
+        Leniency::Lenient,
+    )
+    .unwrap();
+    assert_eq!(
+        group["members"],
+        json!([{"value": "u-1"}, {"value": "u-2"}])
+    );
+    let one = normalize(
+        group_type(),
+        &json!({"displayName": "g", "members": "u-1"}),
+        Leniency::Lenient,
+    )
+    .unwrap();
+    assert_eq!(one["members"], json!([{"value": "u-1"}]));
+}
+
+#[test]
+fn a_member_labelled_with_display_name_is_read_as_display_when_lenient() {
+    let body = |member: Value| json!({"schemas": [crate::scim::schema::GROUP_URN], "displayName": "g", "members": [member]});
+    let data = normalize(
+        group_type(),
+        &body(json!({"value": "u-1", "displayName": "new User"})),
+        Leniency::Lenient,
+    )
+    .unwrap();
+    assert_eq!(
+        data["members"],
+        json!([{"value": "u-1", "display": "new User"}])
+    );
+    // `display` wins when both are sent.
+    let data = normalize(
+        group_type(),
+        &body(json!({"value": "u-1", "displayName": "ignored", "display": "kept"})),
+        Leniency::Lenient,
+    )
+    .unwrap();
+    assert_eq!(
+        data["members"],
+        json!([{"value": "u-1", "display": "kept"}])
+    );
+    let err = normalize(
+        group_type(),
+        &body(json!({"value": "u-1", "displayName": "new User"})),
+        Leniency::Strict,
+    )
+    .unwrap_err();
+    assert!(
+        err.detail.contains("members[0].displayName"),
+        "{}",
+        err.detail
+    );
+    // Elsewhere the alias does not apply: an email's `displayName` is an unknown sub-attribute.
+    let data = lenient(json!({"userName": "u", "emails": [{"value": "a@x", "displayName": "A"}]}))
+        .unwrap();
+    assert_eq!(data["emails"], json!([{"value": "a@x"}]));
+}
+
+#[test]
 fn manager_display_name_is_read_only_and_dropped() {
     let data = lenient(json!({"userName": "u", ENTERPRISE_USER_URN: {"manager": {"value": "m", "displayName": "Boss"}}})).unwrap();
     assert_eq!(data[ENTERPRISE_USER_URN]["manager"], json!({"value": "m"}));
