@@ -202,6 +202,12 @@ pub struct ServeArgs {
     #[arg(long, env = "SCIMD_STRICT")]
     pub strict: bool,
 
+    /// What a Group PATCH without `attributes`/`excludedAttributes` answers: `no-content` (204,
+    /// costs the same whatever the group's size) or `resource` (200 with the whole group,
+    /// every member included).
+    #[arg(long, env = "SCIMD_GROUP_PATCH_RESPONSE", value_enum, default_value_t = crate::api::GroupPatchResponse::NoContent)]
+    pub group_patch_response: crate::api::GroupPatchResponse,
+
     /// Largest page a list or search returns (filter.maxResults).
     #[arg(long, env = "SCIMD_MAX_RESULTS", default_value_t = 1000)]
     pub max_results: u64,

@@ -55,6 +55,7 @@ impl From<&ServeArgs> for Settings {
                     .map(|t| crate::secrets::token_hash(t.expose_secret())),
                 rate_limit: RateLimit::new(args.rate_limit, args.rate_limit_burst),
                 oauth_token_ttl: args.oauth_token_ttl,
+                group_patch_response: args.group_patch_response,
             },
             workers: args.workers,
             shutdown_timeout: Duration::from_secs(5),
@@ -141,8 +142,10 @@ fn serve(listener: TcpListener, store: Store, settings: &Settings) -> anyhow::Re
         let api_settings = api_settings.clone();
         App::new()
             .wrap(middleware::Compress::default())
-            .wrap(middleware::NormalizePath::trim())
             .wrap(TracingLogger::<ScimdRootSpan>::new())
+            // Paths are made canonical first, so the request's span names its route.
+            .wrap(middleware::from_fn(api::canonicalize_endpoint_names))
+            .wrap(middleware::NormalizePath::trim())
             .app_data(state.clone())
             .configure(move |cfg| api::configure(cfg, &api_settings))
     })

@@ -28,6 +28,7 @@ pub async fn server(database_url: &str, max_payload: usize) -> Application {
             admin_token_hash: None,
             rate_limit: None,
             oauth_token_ttl: Duration::from_secs(3600),
+            group_patch_response: Default::default(),
         },
         workers: None,
         shutdown_timeout: Duration::from_secs(5),

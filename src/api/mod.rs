@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod bulk;
 mod discovery;
+mod endpoint_names;
 mod error;
 mod groups;
 mod health;
@@ -28,6 +29,7 @@ use std::time::Duration;
 use actix_web::{Route, mime, web};
 
 pub use auth::Tenant;
+pub use endpoint_names::canonicalize as canonicalize_endpoint_names;
 pub use registries::Registries;
 pub use respond::{SCIM_PREFIX, scim_base};
 pub use trace::ScimdRootSpan;
@@ -35,6 +37,18 @@ pub use trace::ScimdRootSpan;
 use crate::scim::discovery::{BulkLimits, Capabilities};
 use crate::scim::validate::Leniency;
 use crate::store::Store;
+
+/// The answer to a Group PATCH that names no `attributes`/`excludedAttributes`
+/// (`SCIMD_GROUP_PATCH_RESPONSE`). RFC 7644 §3.5.2 allows either; Entra never reads the body
+/// and Microsoft asks for 204, while the body of a big group costs its every member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum GroupPatchResponse {
+    /// 204 No Content with the new `ETag`.
+    #[default]
+    NoContent,
+    /// 200 with the group, members included.
+    Resource,
+}
 
 /// Request-independent settings handlers read.
 #[derive(Debug, Clone)]
@@ -50,6 +64,7 @@ pub struct ApiSettings {
     pub rate_limit: Option<rate_limit::RateLimit>,
     /// Lifetime of the access tokens `POST /oauth/token` issues.
     pub oauth_token_ttl: Duration,
+    pub group_patch_response: GroupPatchResponse,
 }
 
 /// What every handler can reach.

@@ -4,11 +4,11 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde_json::Value;
 
-use super::AppState;
 use super::auth::Tenant;
 use super::preconditions::Preconditions;
 use super::respond::{self, BaseUrl};
 use super::writes::{self, not_found_as};
+use super::{AppState, GroupPatchResponse};
 use crate::scim::filter::{self, resolve::resolve_sort};
 use crate::scim::list::{cursor_response, list_response};
 use crate::scim::projection::Projection;
@@ -153,6 +153,13 @@ pub async fn patch(
 ) -> Result<HttpResponse, ScimError> {
     let registry = state.registry(&tenant).await?;
     let rt = registry.resource_type(kind);
+    if answers_no_content(&state, kind, &query) {
+        let scope = scope(&state, &tenant, &registry, kind, &Projection::Default).no_memberships();
+        let patched = writes::patch(scope, id, pre.if_match, &body).await?;
+        return Ok(HttpResponse::NoContent()
+            .insert_header((actix_web::http::header::ETAG, patched.etag()))
+            .finish());
+    }
     let shown = projection(rt, &query);
     let scope = scope(&state, &tenant, &registry, kind, &shown);
     let patched = writes::patch(scope, id, pre.if_match, &body).await?;
@@ -163,6 +170,17 @@ pub async fn patch(
         &base,
         &shown,
     ))
+}
+
+/// A Group PATCH that asks for no particular attributes answers 204 unless configured
+/// otherwise, so its cost is the change's, not the group's (Entra never reads the body).
+/// User PATCH answers stay 200 with the user: Okta reads them.
+fn answers_no_content(state: &AppState, kind: ResourceKind, query: &QueryPairs) -> bool {
+    let params = Params::from_query(query);
+    kind == ResourceKind::Group
+        && state.settings.group_patch_response == GroupPatchResponse::NoContent
+        && params.attributes.is_none()
+        && params.excluded_attributes.is_none()
 }
 
 /// GET /Users, GET /Groups: a filtered, sorted page (RFC 7644 §3.4.2).

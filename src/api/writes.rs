@@ -65,6 +65,14 @@ pub struct Scope<'a> {
 }
 
 impl<'a> Scope<'a> {
+    /// The same write, answered without memberships.
+    pub fn no_memberships(self) -> Self {
+        Self {
+            memberships: false,
+            ..self
+        }
+    }
+
     /// The resource type written, as the tenant's registry defines it.
     pub fn rt(&self) -> &'a ResourceType {
         self.registry.resource_type(self.kind)

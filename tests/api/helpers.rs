@@ -126,6 +126,7 @@ pub fn settings(db: &TestDb, token: &str) -> Settings {
             // tests/api/rate_limit.rs turns it on.
             rate_limit: None,
             oauth_token_ttl: Duration::from_secs(3600),
+            group_patch_response: Default::default(),
         },
         workers: Some(2),
         shutdown_timeout: Duration::from_secs(1),
@@ -312,12 +313,19 @@ pub fn id_of(body: Value) -> String {
     body["id"].as_str().expect("body has an id").to_owned()
 }
 
-/// Asserts `status` and returns the JSON body.
+/// Asserts `status` and returns the JSON body. A body that is not JSON fails the test (an
+/// "attribute is absent" check on anything else would pass vacuously); only 204 and 304, which
+/// have no body, give `Value::Null`.
 pub async fn json_status(response: Response, status: StatusCode) -> Value {
     let got = response.status();
     let text = response.text().await.unwrap();
     assert_eq!(got, status, "unexpected status; body: {text}");
-    serde_json::from_str(&text).unwrap_or(Value::Null)
+    if matches!(got, StatusCode::NO_CONTENT | StatusCode::NOT_MODIFIED) {
+        assert!(text.is_empty(), "a {got} answer has a body: {text:?}");
+        return Value::Null;
+    }
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("the {got} answer is not JSON ({e}): {text:?}"))
 }
 
 pub async fn json_ok(response: Response) -> Value {

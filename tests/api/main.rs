@@ -34,6 +34,8 @@ mod groups;
 mod idp_quirks;
 /// Filters, sort keys, paths and ids carrying SQL metacharacters.
 mod injection;
+/// Microsoft's validator shapes, lower-case endpoints, 204 Group PATCH answers, wrong shapes.
+mod interop;
 /// Tenant isolation on every endpoint: reads, lists, filters, writes, /Bulk, memberships.
 mod isolation;
 /// JWT bearers of trusted external issuers: algorithms, negatives, tenant selection.

@@ -277,7 +277,13 @@ fn resource_paths(paths: &mut Paths, rt: &ResourceType) {
             .response("200", resource_ok(name, "The modified resource", false))
             .response(
                 "204",
-                ResponseBuilder::new().description("Modified; no body"),
+                ResponseBuilder::new().description(if rt.kind == ResourceKind::Group {
+                    "Modified; no body, the new version in `ETag`. A Group PATCH without \
+                     `attributes`/`excludedAttributes` answers so unless the server runs with \
+                     SCIMD_GROUP_PATCH_RESPONSE=resource, so its cost does not grow with the group."
+                } else {
+                    "Modified; no body"
+                }),
             )
             .responses_with(&["404", "409", "412"])
             .responses_with(WITH_BODY),
