@@ -328,7 +328,34 @@ async fn jwt_trusts_are_added_listed_and_removed() {
     let jwks: Value = serde_json::from_str(&fixture("jwks.json")).unwrap();
     let rsa = json!({"tenant": "default", "issuer": "https://idp.example/", "audience": "scimd", "jwks": jwks});
     let r = send(admin(&app, Method::POST, "/jwt-trusts").json(&rsa)).await;
-    assert_eq!(r.status(), StatusCode::CREATED);
+    let rsa_trust = json_status(r, StatusCode::CREATED).await;
+    assert_eq!(rsa_trust["algorithm"], "RS256");
+    // The trust verifies a token its key signed, and only with the kid the JWKS names.
+    let rsa_claims = claims(json!({"iss": "https://idp.example/", "aud": "scimd"}));
+    let rs256 = sign(
+        jsonwebtoken::Algorithm::RS256,
+        Some("test-rsa-1"),
+        &rsa_claims,
+    );
+    let r = send(
+        app.client
+            .get(format!("{}/Users", app.base()))
+            .bearer_auth(&rs256),
+    )
+    .await;
+    json_ok(r).await;
+    let unknown_kid = sign(
+        jsonwebtoken::Algorithm::RS256,
+        Some("no-such-kid"),
+        &rsa_claims,
+    );
+    let r = send(
+        app.client
+            .get(format!("{}/Users", app.base()))
+            .bearer_auth(&unknown_kid),
+    )
+    .await;
+    scim_error(r, 401, None).await;
     let two_keys = json!({"tenant": "default", "issuer": "i", "audience": "a", "hs256Secret": "x".repeat(40), "publicKey": "y"});
     let r = send(admin(&app, Method::POST, "/jwt-trusts").json(&two_keys)).await;
     scim_error(r, 400, Some("invalidValue")).await;

@@ -462,12 +462,15 @@ async fn cursor_walks_visit_every_resource_once() {
             }
         }
         assert_eq!(pages, 3, "{sort}");
-        let mut sorted = seen.clone();
-        sorted.sort();
-        sorted.dedup();
-        assert_eq!(sorted.len(), 11, "each once: {seen:?}");
-        if !sort.is_empty() {
-            assert_eq!(seen[0], "walker10");
+        let all: Vec<String> = (0..11).map(|i| format!("walker{i:02}")).collect();
+        if sort.is_empty() {
+            // Creation order: every user once (a repeat would make the walk longer).
+            let mut sorted = seen.clone();
+            sorted.sort();
+            assert_eq!(sorted, all, "each once: {seen:?}");
+        } else {
+            let descending: Vec<String> = all.into_iter().rev().collect();
+            assert_eq!(seen, descending, "each once, in sortBy order");
         }
     }
     scim_error(

@@ -23,8 +23,13 @@ async fn entra_create_user_with_nulls_meta_and_a_malformed_urn_succeeds() {
         "preferredLanguage": null,
         ENTERPRISE_URN: {"department": null, "manager": null}
     });
-    let user = json_status(app.post_user(&body).await, StatusCode::CREATED).await;
+    let created = json_status(app.post_user(&body).await, StatusCode::CREATED).await;
+    // What the IdP reads back later is what counts.
+    let user = json_ok(app.get_user(&id_of(created.clone())).await).await;
+    assert_eq!(user, created);
     assert_eq!(user["active"], true);
+    assert_eq!(user["externalId"], "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159");
+    assert_eq!(user["name"]["givenName"], "givenName");
     assert_eq!(user["emails"][0]["value"], "Test_User_ab6490ee@contoso.com");
     for unassigned in [
         "addresses",
@@ -45,16 +50,16 @@ async fn entra_string_booleans_are_coerced() {
     let app = spawn_app().await;
     let body =
         json!({"userName": "u", "active": "True", "emails": [{"value": "a@x", "primary": "true"}]});
-    let user = json_status(app.post_user(&body).await, StatusCode::CREATED).await;
+    let id = id_of(json_status(app.post_user(&body).await, StatusCode::CREATED).await);
+    let user = json_ok(app.get_user(&id).await).await;
     assert_eq!(user["active"], true);
     assert_eq!(user["emails"][0]["primary"], true);
-    let id = user["id"].as_str().unwrap();
-    let user = json_ok(
-        app.put_user(id, &json!({"userName": "u", "active": "False"}))
+    json_ok(
+        app.put_user(&id, &json!({"userName": "u", "active": "False"}))
             .await,
     )
     .await;
-    assert_eq!(user["active"], false);
+    assert_eq!(json_ok(app.get_user(&id).await).await["active"], false);
 }
 
 #[tokio::test]
@@ -75,9 +80,22 @@ async fn okta_create_with_groups_password_and_application_json_succeeds() {
         .send()
         .await
         .unwrap();
-    let user = json_status(r, StatusCode::CREATED).await;
-    assert!(user.get("password").is_none() && user.get("groups").is_none());
+    let created = json_status(r, StatusCode::CREATED).await;
+    assert!(created.get("password").is_none() && created.get("groups").is_none());
+    let id = id_of(created);
+    let user = json_ok(app.get_user(&id).await).await;
     assert_eq!(user["locale"], "en-US");
+    assert_eq!(user["externalId"], "00ujl29u0le5T6Aj10h7");
+    assert!(user.get("password").is_none(), "{user}");
+    // Okta's password was stored, hashed.
+    use sea_orm::EntityTrait;
+    let row = entity::resource::Entity::find_by_id(id)
+        .one(&app.db.connect().await)
+        .await
+        .unwrap()
+        .unwrap();
+    let hash = row.password_hash.expect("the password is stored");
+    assert!(scimd::secrets::verify_password("1mz050nq", &hash));
 }
 
 #[tokio::test]
@@ -94,7 +112,9 @@ async fn okta_put_with_id_groups_and_meta_replaces_the_user() {
     full["active"] = json!(false);
     full["groups"] = json!([]);
     full["name"] = json!({"givenName": "Okta"});
-    let user = json_ok(app.put_user(id, &full).await).await;
+    let answered = json_ok(app.put_user(id, &full).await).await;
+    let user = json_ok(app.get_user(id).await).await;
+    assert_eq!(user, answered);
     assert_eq!(user["active"], false);
     assert_eq!(user["name"]["givenName"], "Okta");
     assert_eq!(user["id"], created["id"]);
@@ -108,7 +128,8 @@ async fn onelogin_template_without_schemas_with_string_active_and_single_email_s
         "emails": {"value": "jdoe@onelogin.test", "type": "work"},
         "user_mobile": "+1 555 0100", "meta": {"resourceType": "User"}
     });
-    let user = json_status(app.post_user(&body).await, StatusCode::CREATED).await;
+    let created = json_status(app.post_user(&body).await, StatusCode::CREATED).await;
+    let user = json_ok(app.get_user(&id_of(created)).await).await;
     assert_eq!(user["active"], true);
     assert_eq!(
         user["emails"],
@@ -124,8 +145,10 @@ async fn entra_create_group_with_a_microsoft_schema_urn_succeeds() {
         "schemas": [GROUP_URN, "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],
         "externalId": "8aa1a0c0", "displayName": "Group1DisplayName", "meta": {"resourceType": "Group"}
     });
-    let group = json_status(app.post_group(&body).await, StatusCode::CREATED).await;
+    let created = json_status(app.post_group(&body).await, StatusCode::CREATED).await;
+    let group = json_ok(app.get_group(&id_of(created)).await).await;
     assert_eq!(group["externalId"], "8aa1a0c0");
+    assert_eq!(group["displayName"], "Group1DisplayName");
     assert_eq!(group["members"], json!([]));
 }
 
@@ -135,7 +158,10 @@ async fn okta_push_group_with_empty_members_succeeds() {
     let r = app
         .post_group(&json!({"schemas": [GROUP_URN], "displayName": "Okta Push", "members": []}))
         .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
+    let id = id_of(json_status(r, StatusCode::CREATED).await);
+    let group = json_ok(app.get_group(&id).await).await;
+    assert_eq!(group["displayName"], "Okta Push");
+    assert_eq!(group["members"], json!([]));
 }
 
 #[tokio::test]
@@ -167,5 +193,6 @@ async fn strict_mode_rejects_the_non_rfc_shapes_and_accepts_rfc_ones() {
     let ok = app
         .post_user(&json!({"schemas": [USER_URN], "userName": "u", "active": true}))
         .await;
-    assert_eq!(ok.status(), StatusCode::CREATED);
+    let id = id_of(json_status(ok, StatusCode::CREATED).await);
+    assert_eq!(json_ok(app.get_user(&id).await).await["active"], true);
 }

@@ -38,6 +38,8 @@ async fn create_user_returns_201_with_location_etag_and_meta() {
     assert_eq!(user["name"]["familyName"], "Jensen");
     assert_eq!(user[ENTERPRISE_URN]["department"], "Tour Operations");
     assert!(user.get("password").is_none(), "password is never returned");
+    // What was stored is what the answer showed.
+    assert_eq!(json_ok(app.get_user(id).await).await, user);
 }
 
 #[tokio::test]
@@ -114,6 +116,8 @@ async fn external_id_is_not_unique() {
             .await;
         assert_eq!(r.status(), StatusCode::CREATED);
     }
+    let same = app.list_users("filter=externalId%20eq%20%22same%22").await;
+    assert_eq!(names(&same), ["a", "b"]);
 }
 
 #[tokio::test]
@@ -189,7 +193,9 @@ async fn put_without_password_keeps_the_stored_one() {
             &json!({"userName": "bjensen@example.com", "active": false}),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    let replaced = json_ok(r).await;
+    assert_eq!(replaced["active"], false);
+    assert_eq!(json_ok(app.get_user(&id).await).await, replaced);
     let conn = app.db.connect().await;
     let row = entity::resource::Entity::find_by_id(id)
         .one(&conn)
@@ -279,4 +285,6 @@ async fn enterprise_manager_round_trips_as_an_object() {
     let body = json!({"userName": "report", ENTERPRISE_URN: {"manager": boss.clone()}});
     let user = json_status(app.post_user(&body).await, StatusCode::CREATED).await;
     assert_eq!(user[ENTERPRISE_URN]["manager"]["value"], boss.as_str());
+    let stored = json_ok(app.get_user(&id_of(user)).await).await;
+    assert_eq!(stored[ENTERPRISE_URN]["manager"]["value"], boss.as_str());
 }
