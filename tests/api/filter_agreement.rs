@@ -4,9 +4,11 @@
 //! The filters cover strings and booleans of the core and enterprise schemas, integers,
 //! decimals and a dateTime of a tenant extension (the core schemas have no number), and
 //! `meta.created`, `meta.lastModified` (around the times the server recorded), `meta.version`
-//! and `meta.resourceType`.
-use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicUsize, Ordering};
+//! and `meta.resourceType`. Agreement on filters that match no user or every user proves
+//! little, so the test also fails when too many of them do: the generator has drifted away
+//! from the data.
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
 
 use chrono::{DateTime, FixedOffset, SecondsFormat, TimeDelta, Utc};
 use proptest::prelude::*;
@@ -358,6 +360,79 @@ fn filter(recorded: Vec<DateTime<Utc>>) -> impl Strategy<Value = Filter> {
     combine(prop_oneof![3 => top, 1 => element].boxed())
 }
 
+/// The comparisons and value paths a filter is made of.
+fn atoms<'f>(filter: &'f Filter, out: &mut Vec<&'f Filter>) {
+    match filter {
+        Filter::And(a, b) | Filter::Or(a, b) => {
+            atoms(a, out);
+            atoms(b, out);
+        }
+        Filter::Not(a) => atoms(a, out),
+        other => out.push(other),
+    }
+}
+
+/// What an atom is about, for the degeneracy guard; `meta.resourceType` resolves to a
+/// constant (every user or none) by design, so it has none.
+fn category(atom: &Filter) -> Option<&'static str> {
+    let path = match atom {
+        Filter::Compare { path, .. } | Filter::Present(path) => path,
+        Filter::ValuePath { .. } => return Some("emails[…]"),
+        _ => return None,
+    };
+    Some(match path.to_string().as_str() {
+        "meta.resourceType" => return None,
+        "meta.version" => "meta.version",
+        "meta.created" | "meta.lastModified" => "meta.created/lastModified",
+        SINCE => "dateTime",
+        LEVEL => "integer",
+        SCORE => "decimal",
+        "active" | "emails.primary" => "boolean",
+        _ => "string",
+    })
+}
+
+/// How often filters matched no user and every user.
+#[derive(Default, Debug)]
+struct Spread {
+    cases: usize,
+    none: usize,
+    all: usize,
+}
+
+impl Spread {
+    fn add(&mut self, matched: usize, users: usize) {
+        self.cases += 1;
+        self.none += usize::from(matched == 0);
+        self.all += usize::from(matched == users);
+    }
+
+    /// Panics when most filters matched nothing, or everything, or when together those leave
+    /// fewer than `100 - trivial_percent` % that split the users: the values the generator
+    /// picks no longer fall among the stored ones, and agreement on such filters proves little.
+    fn assert_varied(&self, what: &str, trivial_percent: usize) {
+        let (none, all, cases) = (self.none, self.all, self.cases);
+        let message = format!(
+            "the filter generator has become degenerate: of {cases} {what}, {none} matched \
+             no user and {all} matched every user"
+        );
+        assert!(none * 100 < cases * DEGENERATE_PERCENT, "{message}");
+        assert!(all * 100 < cases * DEGENERATE_PERCENT, "{message}");
+        assert!(
+            (none + all) * 100 < cases * trivial_percent,
+            "{message}: too few split the users"
+        );
+    }
+}
+
+/// Neither "no user" nor "every user" may be the answer to this share of the filters…
+const DEGENERATE_PERCENT: usize = 80;
+/// …nor both together to this share of whole filters (about 45 % when healthy: `not` turns
+/// "none" into "all", so a generator whose every value misses still makes some of each)…
+const TRIVIAL_FILTERS_PERCENT: usize = 65;
+/// …or of the comparisons of one kind (at most about 60 % when healthy: `pr` of an attribute
+/// every user has, `meta.version gt 0`).
+const TRIVIAL_COMPARISONS_PERCENT: usize = 90;
 const USERS: usize = 32;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -412,7 +487,7 @@ async fn sql_and_evaluator_agree_on_generated_filters() {
     };
 
     let handle = tokio::runtime::Handle::current();
-    let checked = AtomicUsize::new(0);
+    let spread = Mutex::new((Spread::default(), BTreeMap::<&str, Spread>::new()));
     let mut runner = TestRunner::new(Config {
         cases: 400,
         failure_persistence: None,
@@ -422,7 +497,6 @@ async fn sql_and_evaluator_agree_on_generated_filters() {
         let Ok(resolved) = resolve(rt, &f, Leniency::Lenient) else {
             return Ok(());
         };
-        checked.fetch_add(1, Ordering::Relaxed);
         let query = ListQuery {
             filter: Some(resolved.clone()),
             ..everything.clone()
@@ -434,14 +508,47 @@ async fn sql_and_evaluator_agree_on_generated_filters() {
         prop_assert_eq!(from_sql.len() as u64, found.total, "total for {}", f);
         prop_assert_eq!(&from_sql, &from_eval, "filter {}", f);
 
+        let mut spread = spread.lock().unwrap();
+        spread.0.add(from_sql.len(), USERS);
+        let mut parts = Vec::new();
+        atoms(&f, &mut parts);
+        for atom in parts {
+            let (Some(what), Ok(resolved)) = (category(atom), resolve(rt, atom, Leniency::Lenient))
+            else {
+                continue;
+            };
+            let matched = evaluate(&resolved).len();
+            spread.1.entry(what).or_default().add(matched, USERS);
+        }
         Ok(())
     });
     if let Err(err) = result {
         panic!("{err}");
     }
-    let checked = checked.into_inner();
+    let (filters, by_category) = spread.into_inner().unwrap();
+    eprintln!("generated filters: {filters:?}; their comparisons: {by_category:?}");
     assert!(
-        checked > 250,
-        "too few generated filters resolved: {checked}"
+        filters.cases > 250,
+        "too few generated filters resolved: {}",
+        filters.cases
     );
+    filters.assert_varied("filters", TRIVIAL_FILTERS_PERCENT);
+    for what in [
+        "string",
+        "boolean",
+        "integer",
+        "decimal",
+        "dateTime",
+        "meta.created/lastModified",
+        "meta.version",
+    ] {
+        let spread = by_category
+            .get(what)
+            .unwrap_or_else(|| panic!("no {what} comparison was generated"));
+        assert!(
+            spread.cases >= 50,
+            "too few {what} comparisons generated: {spread:?}"
+        );
+        spread.assert_varied(&format!("{what} comparisons"), TRIVIAL_COMPARISONS_PERCENT);
+    }
 }
