@@ -74,9 +74,15 @@ struct Args {
 struct Probe {
     url: Url,
     total: u64,
-    items: usize,
-    /// The first resource's id, when known.
-    first: Option<String>,
+    /// The attribute that names each returned resource: `userName` or `displayName`.
+    key: &'static str,
+    /// What `key` must be in each returned resource, in order: the page is exactly these.
+    expected: Vec<String>,
+}
+
+/// Users `indices` (generator indices), by userName.
+fn user_names(indices: impl IntoIterator<Item = u64>) -> Vec<String> {
+    indices.into_iter().map(user_name).collect()
 }
 
 type MakeProbe = Arc<dyn Fn(u64) -> Probe + Send + Sync>;
@@ -125,10 +131,35 @@ impl Client {
             "totalResults of {}",
             probe.url
         );
-        let resources = body["Resources"].as_array().map_or(0, Vec::len);
-        assert_eq!(resources, probe.items, "Resources of {}", probe.url);
-        if let Some(first) = &probe.first {
-            assert_eq!(&body["Resources"][0]["id"], first, "first of {}", probe.url);
+        let got: Vec<&str> = body["Resources"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|r| r[probe.key].as_str().unwrap_or("<none>"))
+            .collect();
+        if got != probe.expected {
+            let missing: Vec<&String> = probe
+                .expected
+                .iter()
+                .filter(|e| !got.contains(&e.as_str()))
+                .take(5)
+                .collect();
+            let unexpected: Vec<&&str> = got
+                .iter()
+                .filter(|g| !probe.expected.iter().any(|e| e == *g))
+                .take(5)
+                .collect();
+            panic!(
+                "wrong resources from {}: {} returned, {} expected; \
+                 first missing {missing:?}, first unexpected {unexpected:?}; \
+                 returned {:?}…, expected {:?}…",
+                probe.url,
+                got.len(),
+                probe.expected.len(),
+                &got[..got.len().min(3)],
+                &probe.expected[..probe.expected.len().min(3)],
+            );
         }
         elapsed
     }
@@ -190,9 +221,15 @@ async fn user_ids(client: &Client, pool: &[u64]) -> Vec<String> {
     let mut ids = Vec::with_capacity(pool.len());
     for &i in pool {
         let filter = format!("userName eq \"{}\"", user_name(i));
-        let url = client.url("/Users", &[("filter", &filter), ("attributes", "id")]);
+        let url = client.url(
+            "/Users",
+            &[("filter", &filter), ("attributes", "id,userName")],
+        );
         let body = client.json(url).await;
-        ids.push(body["Resources"][0]["id"].as_str().unwrap().to_owned());
+        assert_eq!(body["totalResults"], 1, "{filter}");
+        let found = &body["Resources"][0];
+        assert_eq!(found["userName"], user_name(i), "{filter}");
+        ids.push(found["id"].as_str().unwrap().to_owned());
     }
     ids
 }
@@ -203,11 +240,12 @@ async fn cases(client: &Arc<Client>, args: &Args, expected: Arc<Expected>) -> Ve
     let total_requests = WARM_UP + args.requests + args.throughput_requests;
     let user = move |k: u64, stream: u64| draw(k, stream) % users;
     let c = client.clone();
-    let one = move |filter: String| Probe {
+    // A filter that only user `i` matches.
+    let one = move |filter: String, i: u64| Probe {
         url: c.url("/Users", &[("filter", &filter)]),
         total: 1,
-        items: 1,
-        first: None,
+        key: "userName",
+        expected: vec![user_name(i)],
     };
     let mut cases: Vec<Case> = Vec::new();
     let mut add = |name: &str, make: MakeProbe| {
@@ -222,7 +260,7 @@ async fn cases(client: &Arc<Client>, args: &Args, expected: Arc<Expected>) -> Ve
         "`userName eq`",
         Arc::new(move |k| {
             let i = user(k, 100);
-            probe(format!("userName eq \"{}\"", user_name(i)))
+            probe(format!("userName eq \"{}\"", user_name(i)), i)
         }),
     );
     let probe = one.clone();
@@ -230,7 +268,7 @@ async fn cases(client: &Arc<Client>, args: &Args, expected: Arc<Expected>) -> Ve
         "`externalId eq`",
         Arc::new(move |k| {
             let i = user(k, 101);
-            probe(format!("externalId eq \"{}\"", external_id(i, 6)))
+            probe(format!("externalId eq \"{}\"", external_id(i, 6)), i)
         }),
     );
     let probe = one;
@@ -239,7 +277,7 @@ async fn cases(client: &Arc<Client>, args: &Args, expected: Arc<Expected>) -> Ve
         Arc::new(move |k| {
             let i = user(k, 102);
             let filter = format!("emails[type eq \"work\"].value eq \"{}\"", work_email(i));
-            probe(filter)
+            probe(filter, i)
         }),
     );
 
@@ -249,13 +287,13 @@ async fn cases(client: &Arc<Client>, args: &Args, expected: Arc<Expected>) -> Ve
         Arc::new(move |k| {
             let family = person(user(k, 103)).family;
             let start = prefix(family);
-            let total = e.starting_with(&start);
+            let (total, first) = e.starting_with(&start, PAGE as usize);
             let filter = format!("name.familyName sw \"{start}\"");
             Probe {
                 url: c.url("/Users", &[("filter", &filter), ("count", "100")]),
                 total,
-                items: total.min(PAGE) as usize,
-                first: None,
+                key: "userName",
+                expected: user_names(first),
             }
         }),
     );
@@ -264,21 +302,24 @@ async fn cases(client: &Arc<Client>, args: &Args, expected: Arc<Expected>) -> Ve
     add(
         "`userName eq A or (name.familyName eq F and name.givenName eq G)`, count=100",
         Arc::new(move |k| {
-            let (a, b) = (person(user(k, 104)), person(user(k, 105)));
-            let i = user(k, 104);
+            let (a, b) = (user(k, 104), person(user(k, 105)));
             let filter = format!(
                 "userName eq \"{}\" or (name.familyName eq \"{}\" and name.givenName eq \"{}\")",
-                user_name(i),
+                user_name(a),
                 SURNAMES[b.family],
                 GIVEN_NAMES[b.given]
             );
-            let same = (a.given, a.family) == (b.given, b.family);
-            let total = e.names[&(b.given, b.family)] + u64::from(!same);
+            let mut matching = e.named(b.given, b.family).to_vec();
+            if let Err(at) = matching.binary_search(&a) {
+                matching.insert(at, a);
+            }
+            let total = matching.len() as u64;
+            matching.truncate(PAGE as usize);
             Probe {
                 url: c.url("/Users", &[("filter", &filter), ("count", "100")]),
                 total,
-                items: total.min(PAGE) as usize,
-                first: None,
+                key: "userName",
+                expected: user_names(matching),
             }
         }),
     );
@@ -296,36 +337,39 @@ async fn cases(client: &Arc<Client>, args: &Args, expected: Arc<Expected>) -> Ve
     let ids = Arc::new(user_ids(client, &pool).await);
     let c = client.clone();
     add(
-        "`GET /Groups?filter=members[value eq \"…\"]`",
+        "`GET /Groups?filter=members[value eq \"…\"]`, excludedAttributes=members",
         Arc::new(move |k| {
             let filter = format!("members[value eq \"{}\"]", ids[k as usize]);
-            let total = u64::from(expected.memberships[pool[k as usize] as usize]);
+            let groups = &expected.groups_of[pool[k as usize] as usize];
             Probe {
                 url: c.url(
                     "/Groups",
                     &[("filter", &filter), ("excludedAttributes", "members")],
                 ),
-                total,
-                items: total as usize,
-                first: None,
+                total: groups.len() as u64,
+                key: "displayName",
+                expected: groups.iter().map(|&g| group_name(g.into())).collect(),
             }
         }),
     );
 
-    // Paging, no filter: first and deep pages by index and by cursor.
+    // Paging, no filter: first and deep pages by index and by cursor. Users come back in the
+    // order they were loaded, so page rows are generator indices.
     let deep = (users * 9 / 10).max(2);
-    let items = users.saturating_sub(deep - 1).min(PAGE) as usize;
+    let first_page = user_names(0..PAGE.min(users));
+    let deep_page = user_names(deep - 1..(deep - 1 + PAGE).min(users));
     let before = client
         .json(client.url(
             "/Users",
             &[
                 ("startIndex", &(deep - 1).to_string()),
                 ("count", "1"),
-                ("attributes", "meta"),
+                ("attributes", "meta,userName"),
             ],
         ))
         .await;
     let row = &before["Resources"][0];
+    assert_eq!(row["userName"], user_name(deep - 2), "row {}", deep - 1);
     let created = chrono::DateTime::parse_from_rfc3339(row["meta"]["created"].as_str().unwrap())
         .unwrap()
         .to_utc();
@@ -334,44 +378,29 @@ async fn cases(client: &Arc<Client>, args: &Args, expected: Arc<Expected>) -> Ve
         id: row["id"].as_str().unwrap().to_owned(),
     }
     .encode();
-    let deep_page = client
-        .json(client.url(
-            "/Users",
-            &[("startIndex", &deep.to_string()), ("count", "100")],
-        ))
-        .await;
-    let first_deep = deep_page["Resources"][0]["id"].as_str().map(str::to_owned);
-    let first_page = client
-        .json(client.url("/Users", &[("startIndex", "1"), ("count", "1")]))
-        .await;
-    let first_id = first_page["Resources"][0]["id"].as_str().map(str::to_owned);
     let paging = [
         (
             "first page, `startIndex=1&count=100`".to_owned(),
             vec![("startIndex", "1".to_owned())],
-            first_id.clone(),
-            PAGE.min(users) as usize,
+            first_page.clone(),
         ),
         (
             format!("deep page, `startIndex={deep}&count=100`"),
             vec![("startIndex", deep.to_string())],
-            first_deep.clone(),
-            items,
+            deep_page.clone(),
         ),
         (
             "first cursor page, `cursor=&count=100`".to_owned(),
             vec![("cursor", String::new())],
-            first_id,
-            PAGE.min(users) as usize,
+            first_page,
         ),
         (
             format!("deep cursor page (after row {})", deep - 1),
             vec![("cursor", cursor)],
-            first_deep,
-            items,
+            deep_page,
         ),
     ];
-    for (name, params, first, items) in paging {
+    for (name, params, page) in paging {
         let c = client.clone();
         add(
             &name,
@@ -382,8 +411,8 @@ async fn cases(client: &Arc<Client>, args: &Args, expected: Arc<Expected>) -> Ve
                 Probe {
                     url: c.url("/Users", &all),
                     total: users,
-                    items,
-                    first: first.clone(),
+                    key: "userName",
+                    expected: page.clone(),
                 }
             }),
         );
@@ -422,7 +451,7 @@ async fn run(args: Args) {
     };
     let loaded = prepare_database(&url, &args).await;
     let size = database_size(&url, &args).await;
-    let expected = Arc::new(Expected::compute(args.users, args.groups));
+    let expected = Arc::new(Expected::compute(args.users, args.groups, PAGE as usize));
 
     let app = common::server(&url, 1_048_576).await;
     let client = Arc::new(Client {

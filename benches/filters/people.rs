@@ -614,10 +614,15 @@ pub fn group_members(g: u64, users: u64) -> Vec<u64> {
     out
 }
 
+/// Group `g`'s displayName, unique: it ends in `g`.
+pub fn group_name(g: u64) -> String {
+    format!("{} {g:05}", DEPARTMENTS[pick(g, 22, DEPARTMENTS.len())])
+}
+
 pub fn group_body(g: u64, member_ids: Vec<Value>) -> Value {
     json!({
         "schemas": [GROUP_URN],
-        "displayName": format!("{} {g:05}", DEPARTMENTS[pick(g, 22, DEPARTMENTS.len())]),
+        "displayName": group_name(g),
         "externalId": external_id(g, 23),
         "members": member_ids,
     })
@@ -637,14 +642,18 @@ pub fn write(kind: ResourceKind, body: &Value) -> Write {
     }
 }
 
-/// What the data set holds, recomputed from the generator.
+/// What the data set holds, recomputed from the generator. Lists are ordered by
+/// `(meta.created, id)`, and the load imports users and groups in index order with ascending
+/// (v7) ids, so every list below is in the order the server pages through it.
 pub struct Expected {
-    /// Users per (given, family) name.
-    pub names: HashMap<(usize, usize), u64>,
+    /// Users per (given, family) name, ascending.
+    pub names: HashMap<(usize, usize), Vec<u64>>,
     /// Users per surname.
     pub families: Vec<u64>,
-    /// Groups each user belongs to.
-    pub memberships: Vec<u16>,
+    /// The first `page` users of each surname, ascending.
+    pub family_firsts: Vec<Vec<u64>>,
+    /// The groups each user belongs to, ascending.
+    pub groups_of: Vec<Vec<u32>>,
 }
 
 /// The first three letters of a surname, as a client would send them.
@@ -653,33 +662,51 @@ pub fn prefix(family: usize) -> String {
 }
 
 impl Expected {
-    /// Users whose surname starts with `start`, compared case-insensitively.
-    pub fn starting_with(&self, start: &str) -> u64 {
+    /// Users whose surname starts with `start`, compared case-insensitively: how many, and
+    /// the first `page` of them.
+    pub fn starting_with(&self, start: &str, page: usize) -> (u64, Vec<u64>) {
         let start = start.to_lowercase();
-        (0..SURNAMES.len())
+        let matching: Vec<usize> = (0..SURNAMES.len())
             .filter(|&f| SURNAMES[f].to_lowercase().starts_with(&start))
-            .map(|f| self.families[f])
-            .sum()
+            .collect();
+        let total = matching.iter().map(|&f| self.families[f]).sum();
+        let mut first: Vec<u64> = matching
+            .iter()
+            .flat_map(|&f| self.family_firsts[f].iter().copied())
+            .collect();
+        first.sort_unstable();
+        first.truncate(page);
+        (total, first)
     }
 
-    pub fn compute(users: u64, groups: u64) -> Self {
-        let mut names: HashMap<(usize, usize), u64> = HashMap::new();
+    /// Users called `given family`, ascending.
+    pub fn named(&self, given: usize, family: usize) -> &[u64] {
+        self.names.get(&(given, family)).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn compute(users: u64, groups: u64, page: usize) -> Self {
+        let mut names: HashMap<(usize, usize), Vec<u64>> = HashMap::new();
         let mut families = vec![0u64; SURNAMES.len()];
+        let mut family_firsts = vec![Vec::new(); SURNAMES.len()];
         for i in 0..users {
             let p = person(i);
-            *names.entry((p.given, p.family)).or_default() += 1;
+            names.entry((p.given, p.family)).or_default().push(i);
             families[p.family] += 1;
+            if family_firsts[p.family].len() < page {
+                family_firsts[p.family].push(i);
+            }
         }
-        let mut memberships = vec![0u16; users as usize];
+        let mut groups_of = vec![Vec::new(); users as usize];
         for g in 0..groups {
             for u in group_members(g, users) {
-                memberships[u as usize] += 1;
+                groups_of[u as usize].push(g as u32);
             }
         }
         Self {
             names,
             families,
-            memberships,
+            family_firsts,
+            groups_of,
         }
     }
 }
