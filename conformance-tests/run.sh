@@ -2,11 +2,16 @@
 # Conformance runner (issue 8): builds scimd, starts it on loopback on SQLite and then on a
 # throw-away PostgreSQL, and runs four suites against each:
 #   scim2-tester  (through scim2-cli's `scim test`)     every check must be SUCCESS
-#   scim-sanity   (`scim-sanity probe --strict`)        0 failed, 0 errors
+#   scim-sanity   (`scim-sanity probe --strict`)        0 failed, 0 errors, only allowed skips
 #   entra-flow    (replay/entra_flow.py, idp-quirks §2.1) every step passes
 #   okta-flow     (replay/okta_flow.py,  idp-quirks §2.2) every step passes
-# It prints one line per suite and backend, `conformance <backend> <suite>: ...`, followed by
-# the checks that did not pass, and exits non-zero if any did. See conformance-tests/README.md.
+# and then reads scimd's JSON log: no 5xx, no panic, and as many requests as the suites make.
+# Every checker must also exit 0 and print only what summarize.py understands, and as many
+# checks as the pinned version runs. It prints one line per suite and backend,
+# `conformance <backend> <suite>: ...`, and one `conformance <backend> scimd log: ...`, each
+# followed by what did not pass, and exits non-zero if anything did. Before all that,
+# `summarize.py selftest` proves on doctored outputs that each of these checks can fail.
+# See conformance-tests/README.md.
 #
 # Environment (all optional):
 #   SCIMD_BIN=path             use this scimd binary instead of `cargo build --locked --bin scimd`
@@ -40,6 +45,7 @@ pip_timeout=300
 start_timeout=60
 suite_timeout=600
 stop_timeout=15
+summarize_timeout=60
 
 work=$(mktemp -d /tmp/scimd-conformance.XXXXXX)
 if [ -n "${CONFORMANCE_LOGS:-}" ]; then
@@ -118,6 +124,14 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# ---- the summarizer's own test -----------------------------------------------------------
+# Doctored outputs (a truncated run, a traceback, a non-zero exit, a skip too many, a 5xx in
+# the log, a log without request lines...) must each fail; if one passes, no result below
+# could be trusted.
+log "summarize.py selftest"
+timeout "$summarize_timeout" python3 "$here/summarize.py" selftest \
+  || { echo "conformance: summarize.py selftest failed: its checks cannot be trusted" >&2; exit 1; }
+
 # ---- scimd binary ------------------------------------------------------------------------
 # The same profile as .ci/run, so that in CI the build reuses what the test steps compiled.
 export CARGO_PROFILE_DEV_DEBUG=${CARGO_PROFILE_DEV_DEBUG:-0}
@@ -193,15 +207,33 @@ prepare_tenants() {
   done
 }
 
+# Settings a suite needs beyond the defaults. scim-sanity's strict probe wants 200 with the
+# group's body for a Group PATCH, where RFC 7644 §3.5.2 also allows the 204 scimd answers by
+# default (Entra's and Microsoft's choice); SCIMD_GROUP_PATCH_RESPONSE=resource exists for such
+# a client. Every other suite runs against the defaults.
+suite_settings() {
+  case $1 in
+    scim-sanity) echo "SCIMD_GROUP_PATCH_RESPONSE=resource" ;;
+    *) echo "" ;;
+  esac
+}
+
+# Starts scimd with the settings of suite_settings (`VAR=value …`); `running_settings` says
+# which it was started with, so a suite that needs others gets a restarted server.
+running_settings=""
 start_scimd() {
-  local port waited=0
+  local port waited=0 settings=${1:-}
+  local -a extra=()
+  [ -z "$settings" ] || read -r -a extra <<<"$settings"
+  running_settings=$settings
   port=$(free_port)
   base_url="http://127.0.0.1:$port/scim/v2"
   # The checkers send requests back to back, faster than an IdP; they test SCIM, not the
-  # rate limiter (tests/api/rate_limit.rs does), so it is off here.
+  # rate limiter (tests/api/rate_limit.rs does), so it is off here. The log is JSON lines, so
+  # that `summarize.py serverlog` reads each request's status from its field.
   SCIMD_LISTEN="127.0.0.1:$port" SCIMD_DATABASE_URL="$database_url" \
-    SCIMD_BOOTSTRAP_TOKEN="$bootstrap_token" SCIMD_LOG=info SCIMD_RATE_LIMIT=0 \
-    "$scimd_bin" serve >>"$backend_log" 2>&1 &
+    SCIMD_BOOTSTRAP_TOKEN="$bootstrap_token" SCIMD_LOG=info SCIMD_LOG_FORMAT=json SCIMD_RATE_LIMIT=0 \
+    env "${extra[@]}" "$scimd_bin" serve >>"$backend_log" 2>&1 &
   scimd_pid=$!
   until curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port/healthz" 2>/dev/null; do
     if ! kill -0 "$scimd_pid" 2>/dev/null; then
@@ -215,10 +247,13 @@ start_scimd() {
   done
 }
 
-# Runs one suite; prints its summary line and the checks that did not pass.
+# Runs one suite; prints its summary line and the checks that did not pass. Each checker exits
+# 0 exactly when everything it checked passed; any other exit status (124: killed by
+# `timeout`) fails the suite, whatever its output says (summarize.py --exit-code).
 run_suite() {
   local suite=$1 token=${tokens[$1]} out="$logs/$backend-$1.log" kind rc=0 summary status=0
   local t0=$SECONDS
+  local -a extra=()
   case $suite in
     scim2-tester)
       kind=scim2-tester
@@ -231,18 +266,22 @@ run_suite() {
       kind=scim-sanity
       bounded "$suite_timeout" "$venv/bin/scim-sanity" probe "$base_url" --token "$token" \
         --strict --i-accept-side-effects --json-output --timeout 30 >"$out" 2>"$out.stderr" || rc=$?
+      extra=(--stderr "$out.stderr")
       ;;
     entra-flow | okta-flow)
       kind=replay
       SCIM_TOKEN=$token bounded "$suite_timeout" "$py" "$here/replay/${suite/-/_}.py" \
         --base-url "$base_url" >"$out" 2>&1 || rc=$?
+      extra=(--script "$here/replay/${suite/-/_}.py")
       ;;
     *) echo "unknown suite $suite" >&2; return 1 ;;
   esac
-  summary=$("$py" "$here/summarize.py" "$kind" "$out") || status=$?
-  if [ "$rc" = 124 ]; then
-    summary="$summary"$'\n'"    timed out after ${suite_timeout}s"; status=1
-  fi
+  summary=$(timeout "$summarize_timeout" "$py" "$here/summarize.py" "$kind" "$out" \
+    --exit-code "$rc" "${extra[@]}") || status=$?
+  if [ "$status" != 0 ] && [ -z "$summary" ]; then summary="$suite: summarize.py failed (status $status)"; fi
+  # summarize.py fails on a non-zero exit already; this holds even if it did not.
+  [ "$rc" = 0 ] || status=1
+  if [ "$rc" = 124 ]; then summary="$summary"$'\n'"    timed out after ${suite_timeout}s"; fi
   local first=${summary%%$'\n'*}
   summaries+=("conformance $backend $first ($((SECONDS - t0))s)")
   printf 'conformance %s %s (%ss)\n' "$backend" "$first" "$((SECONDS - t0))"
@@ -269,6 +308,15 @@ run_backend() {
   log "scimd on $backend at $base_url"
   local suite
   for suite in $suites; do
+    if [ "$(suite_settings "$suite")" != "$running_settings" ]; then
+      if ! kill -0 "$scimd_pid" 2>/dev/null; then
+        summaries+=("conformance $backend scimd: exited before $suite (log: $backend_log)")
+        echo "${summaries[-1]}"; failed=1
+      fi
+      stop_scimd
+      start_scimd "$(suite_settings "$suite")"
+      log "scimd restarted for $suite with: $running_settings"
+    fi
     run_suite "$suite"
   done
   if ! kill -0 "$scimd_pid" 2>/dev/null; then
@@ -276,13 +324,18 @@ run_backend() {
     echo "${summaries[-1]}"; failed=1
   fi
   stop_scimd
-  # A panic or a 5xx is a scimd bug even when no suite noticed it.
-  local panics errors
-  panics=$(grep -c 'panicked' "$backend_log" || true)
-  errors=$(grep -c 'request completed status=5[0-9][0-9]' "$backend_log" || true)
-  if [ "$panics" != 0 ] || [ "$errors" != 0 ]; then
-    summaries+=("conformance $backend scimd: $panics panics, $errors responses with a 5xx status in its log ($backend_log)")
-    echo "${summaries[-1]}"; failed=1
+  # A panic or a 5xx is a scimd bug even when no suite noticed it. The log must also hold the
+  # suites' requests: a log summarize.py cannot read fails instead of passing vacuously.
+  local summary status=0
+  summary=$(timeout "$summarize_timeout" python3 "$here/summarize.py" serverlog "$backend_log" \
+    --suites "$suites") || status=$?
+  if [ "$status" != 0 ] && [ -z "$summary" ]; then summary="scimd log: summarize.py failed (status $status)"; fi
+  summaries+=("conformance $backend ${summary%%$'\n'*}")
+  echo "${summaries[-1]}"
+  [ "$summary" = "${summary%%$'\n'*}" ] || printf '%s\n' "${summary#*$'\n'}"
+  if [ "$status" != 0 ]; then
+    echo "    full log: $backend_log"
+    failed=1
   fi
   if [ "$backend" = postgres ]; then stop_postgres; fi
   log "$backend done in $((SECONDS - t0))s"

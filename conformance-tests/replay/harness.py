@@ -7,7 +7,8 @@ replay goes on with the next step, unless the failed step was `critical` (later 
 its result, such as the id of a created user): then the rest is reported as not run.
 
 The last line a replay prints is `<name>: P/N steps passed`; its exit code is 0 only if every
-step passed.
+step passed. Everything else it prints is a step line (`ok   N. …`, `FAIL N. …`, `SKIP N. …`) or
+a detail line indented by five spaces under one: summarize.py fails on any other line.
 """
 
 from __future__ import annotations
@@ -240,9 +241,9 @@ class Replay:
                 self.failed += 1
                 print(f"FAIL {title}")
                 why = str(exc) if isinstance(exc, StepFailed) else f"{type(exc).__name__}: {exc}"
-                print(f"     why: {why}")
+                print(f"     why: {indent(why)}")
                 for note in self.notes:
-                    print(f"     note: {note}")
+                    print(f"     note: {indent(note)}")
                 self._show_exchanges()
                 if critical:
                     self.aborted = True
@@ -251,7 +252,7 @@ class Replay:
                 ms = (time.monotonic() - started) * 1000
                 print(f"ok   {title} ({ms:.0f} ms)")
                 for note in self.notes:
-                    print(f"     note: {note}")
+                    print(f"     note: {indent(note)}")
             sys.stdout.flush()
 
         return run
@@ -280,6 +281,12 @@ class Replay:
         total = self.passed + self.failed + len(self.not_run)
         print(f"{self.name}: {self.passed}/{total} steps passed")
         return 0 if self.passed == total else 1
+
+
+def indent(text: str) -> str:
+    """A text with newlines, its later lines indented like detail lines (summarize.py reads
+    every unindented line as a step, a summary or a crash)."""
+    return text.replace("\n", "\n          ")
 
 
 def cut(text: str) -> str:
