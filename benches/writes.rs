@@ -3,7 +3,9 @@
 //! Starts the real server on loopback on a fresh database and measures, over HTTP:
 //! 1. `/Bulk`: N users imported as N/1000 sequential requests of 1,000 POSTs each;
 //! 2. membership at scale: a group filled to M members, then single-member adds and removes
-//!    (PATCH, the Entra shapes) and `GET /Groups/{id}?excludedAttributes=members`.
+//!    in Entra's exact shape (no query string: answered 204) and with
+//!    `?excludedAttributes=members` (answered 200), `GET /Groups/{id}?excludedAttributes=members`,
+//!    and a few answers that carry every member.
 //!
 //! Every answer is checked (status, per-operation status, the member count read back), so a
 //! broken write cannot look fast. This is a tool, not a test: `cargo test` does not run it.
@@ -27,6 +29,8 @@ const PATCH: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 const WARM_UP: usize = 20;
+/// PATCHes answered with every member of the big group (each takes most of a second).
+const FULL_ANSWERS: usize = 10;
 
 #[derive(Parser, Debug)]
 #[command(about = "Measure /Bulk imports and membership changes over HTTP")]
@@ -155,6 +159,14 @@ fn add_members(ids: &[String]) -> Value {
     json!({"schemas": [PATCH], "Operations": [{"op": "Add", "path": "members", "value": values}]})
 }
 
+/// Entra's removal: the member listed in `value`.
+fn remove_listed_member(id: &str) -> Value {
+    json!({"schemas": [PATCH], "Operations": [
+        {"op": "Remove", "path": "members", "value": [{"value": id}]}
+    ]})
+}
+
+/// Okta's removal (and Entra's with its `aadOptscim062020` flag): a value filter.
 fn remove_member(id: &str) -> Value {
     json!({"schemas": [PATCH], "Operations": [
         {"op": "Remove", "path": format!("members[value eq \"{id}\"]")}
@@ -259,45 +271,74 @@ async fn run(args: Args) {
     let fill = started.elapsed();
     assert_eq!(member_count(&client, &group).await, args.members as u64);
 
-    // Users that join and leave the big group one at a time.
+    // Users that join and leave the big group one at a time, in four shapes. Each phase sends
+    // WARM_UP unmeasured requests, then `requests` measured ones, and is checked by reading
+    // the member count back.
     let n = WARM_UP + args.requests;
     let (movers, _) = bulk_import(&client, "mover", n, args.bulk_size).await;
-    let mut adds = Vec::with_capacity(args.requests);
-    let mut adds_full = Vec::new();
-    for (k, id) in movers.iter().enumerate() {
-        // A few adds without excludedAttributes: what the answer costs with 100k members in it.
-        let path = if k % 10 == 0 && adds_full.len() < 10 {
-            format!("/Groups/{group}")
-        } else {
-            group_path.clone()
-        };
-        let body = add_members(std::slice::from_ref(id));
-        let (_, took) = client
-            .send(Method::PATCH, &path, Some(&body), StatusCode::OK)
-            .await;
-        if path == group_path && k >= WARM_UP {
-            adds.push(took);
-        } else if path != group_path {
-            adds_full.push(took);
+    let entra_path = format!("/Groups/{group}");
+    let phase = async |path: &str, body: &dyn Fn(&str) -> Value, status: StatusCode| {
+        let mut times = Vec::with_capacity(args.requests);
+        for (k, id) in movers.iter().enumerate() {
+            let (_, took) = client
+                .send(Method::PATCH, path, Some(&body(id)), status)
+                .await;
+            if k >= WARM_UP {
+                times.push(took);
+            }
         }
-    }
+        assert_eq!(times.len(), args.requests);
+        times
+    };
+    // Entra's exact shapes: no query string, so the answer is 204 (SCIMD_GROUP_PATCH_RESPONSE).
+    let adds_entra = phase(
+        &entra_path,
+        &|id| add_members(&[id.to_owned()]),
+        StatusCode::NO_CONTENT,
+    )
+    .await;
     assert_eq!(
         member_count(&client, &group).await,
         (args.members + n) as u64
     );
-    let mut removes = Vec::with_capacity(args.requests);
-    for (k, id) in movers.iter().enumerate() {
-        let (_, took) = client
+    let removes_entra = phase(&entra_path, &remove_listed_member, StatusCode::NO_CONTENT).await;
+    assert_eq!(member_count(&client, &group).await, args.members as u64);
+    // The same changes answered with the group, members excluded.
+    let adds = phase(
+        &group_path,
+        &|id| add_members(&[id.to_owned()]),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        member_count(&client, &group).await,
+        (args.members + n) as u64
+    );
+    let removes = phase(&group_path, &remove_member, StatusCode::OK).await;
+    assert_eq!(member_count(&client, &group).await, args.members as u64);
+    // What an answer with every member costs (SCIMD_GROUP_PATCH_RESPONSE=resource, or a
+    // client asking for members): a few requests, each one member in and out again.
+    let full_path = format!("/Groups/{group}?attributes=displayName,members");
+    let mut adds_full = Vec::new();
+    for id in movers.iter().take(FULL_ANSWERS) {
+        let (body, took) = client
             .send(
                 Method::PATCH,
-                &group_path,
-                Some(&remove_member(id)),
+                &full_path,
+                Some(&add_members(std::slice::from_ref(id))),
                 StatusCode::OK,
             )
             .await;
-        if k >= WARM_UP {
-            removes.push(took);
-        }
+        assert_eq!(body["members"].as_array().unwrap().len(), args.members + 1);
+        adds_full.push(took);
+        client
+            .send(
+                Method::PATCH,
+                &entra_path,
+                Some(&remove_listed_member(id)),
+                StatusCode::NO_CONTENT,
+            )
+            .await;
     }
     assert_eq!(member_count(&client, &group).await, args.members as u64);
     let mut gets = Vec::with_capacity(args.requests);
@@ -368,16 +409,24 @@ async fn run(args: Args) {
         );
     };
     row(
-        "PATCH add one member, `?excludedAttributes=members`",
+        "PATCH add one member, Entra's shape (no query: 204)",
+        stats(adds_entra),
+    );
+    row(
+        "PATCH remove one member by `value` list, Entra's shape (no query: 204)",
+        stats(removes_entra),
+    );
+    row(
+        "PATCH add one member, `?excludedAttributes=members` (200)",
         stats(adds),
     );
     row(
-        "PATCH remove `members[value eq \"…\"]`, `?excludedAttributes=members`",
+        "PATCH remove `members[value eq \"…\"]`, `?excludedAttributes=members` (200)",
         stats(removes),
     );
     row("GET `?excludedAttributes=members`", stats(gets));
     row(
-        "PATCH add one member, full answer (10 requests)",
+        &format!("PATCH add one member, answer with all members ({FULL_ANSWERS} requests)"),
         stats(adds_full),
     );
     row("GET with all members (5 requests)", stats(gets_full));
