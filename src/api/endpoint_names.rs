@@ -26,7 +26,7 @@ const ENDPOINTS: &[&str] = &[
 /// `/serviceConfiguration` for `/ServiceProviderConfig`.
 const ALIASES: &[(&str, &str)] = &[("serviceConfiguration", "ServiceProviderConfig")];
 
-/// Middleware: rewrites the request path to [`canonical`] when that differs.
+/// Middleware: rewrites the request path to its canonical spelling when that differs.
 pub async fn canonicalize(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
