@@ -2,7 +2,7 @@
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
-use super::AppState;
+use crate::api::AppState;
 use crate::scim::ScimError;
 
 pub async fn healthz() -> HttpResponse {

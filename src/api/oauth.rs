@@ -9,7 +9,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::json;
 
-use super::AppState;
+use crate::api::AppState;
 
 /// An RFC 6749 §5.2 error response.
 struct OauthError {

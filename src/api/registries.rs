@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use super::AppState;
-use super::auth::Tenant;
+use crate::api::AppState;
+use crate::api::http::auth::Tenant;
 use crate::scim::ScimError;
 use crate::scim::schema::Registry;
 use crate::store::{Store, TenantId};

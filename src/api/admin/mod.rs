@@ -81,7 +81,7 @@ fn authorize(req: &HttpRequest) -> Result<Admin, ScimError> {
             "the admin API is disabled: start scimd with SCIMD_ADMIN_TOKEN set to enable it",
         ));
     };
-    let presented = super::auth::bearer(req)?;
+    let presented = crate::api::http::auth::bearer(req)?;
     if secrets::constant_time_eq(&secrets::token_hash(presented), expected) {
         Ok(Admin)
     } else {

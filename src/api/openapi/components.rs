@@ -86,7 +86,7 @@ pub const ERRORS: [(&str, &str, &str, Option<&str>, &str); 11] = [
         "NotImplemented",
         "The operation is not available for this credential",
         None,
-        crate::api::me::NO_SUBJECT,
+        crate::api::scim::me::NO_SUBJECT,
     ),
     (
         "503",

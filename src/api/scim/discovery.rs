@@ -2,9 +2,9 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 
-use super::AppState;
-use super::auth::Tenant;
-use super::respond::{self, BaseUrl};
+use crate::api::AppState;
+use crate::api::http::auth::Tenant;
+use crate::api::http::respond::{self, BaseUrl};
 use crate::scim::list::list_response;
 use crate::scim::schema::ResourceKind;
 use crate::scim::{ScimError, discovery};
@@ -14,11 +14,7 @@ pub async fn service_provider_config(
     _tenant: Tenant,
     base: BaseUrl,
 ) -> HttpResponse {
-    let docs = base
-        .0
-        .trim_end_matches(super::respond::SCIM_PREFIX)
-        .to_owned()
-        + "/docs";
+    let docs = base.0.trim_end_matches(crate::api::SCIM_PREFIX).to_owned() + "/docs";
     let doc = discovery::service_provider_config(&state.capabilities(), &base.0, &docs);
     respond::json(StatusCode::OK, &doc)
 }

@@ -8,10 +8,10 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde_json::Value;
 
-use super::AppState;
-use super::auth::Tenant;
-use super::respond::{self, BaseUrl};
-use super::writes::{self, new_write, prepare};
+use crate::api::AppState;
+use crate::api::http::auth::Tenant;
+use crate::api::http::respond::{self, BaseUrl};
+use crate::api::scim::writes::{self, new_write, prepare};
 use crate::scim::ScimError;
 use crate::scim::bulk::{self, Method, Operation};
 use crate::scim::resource::Resource;

@@ -3,7 +3,7 @@
 //! answers 501 — after authentication, so that an anonymous request still gets 401.
 use actix_web::HttpResponse;
 
-use super::Tenant;
+use crate::api::Tenant;
 use crate::scim::ScimError;
 
 /// What `/Me` answers for an authenticated request.

@@ -8,7 +8,7 @@ use tracing::Span;
 use tracing::field::Empty;
 use tracing_actix_web::{DefaultRootSpanBuilder, RequestId, RootSpanBuilder};
 
-use super::redact;
+use crate::api::http::redact;
 
 pub struct ScimdRootSpan;
 

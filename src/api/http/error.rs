@@ -4,7 +4,7 @@ use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
-use super::respond::SCIM_JSON;
+use crate::api::http::respond::SCIM_JSON;
 use crate::scim::ScimError;
 
 impl ResponseError for ScimError {

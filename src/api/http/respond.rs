@@ -6,7 +6,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, web};
 use serde_json::Value;
 
-use super::AppState;
+use crate::api::AppState;
 use crate::scim::ScimError;
 use crate::scim::projection::Projection;
 use crate::scim::resource::Resource;

@@ -7,7 +7,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 use futures_util::future::LocalBoxFuture;
 use tracing_actix_web::RootSpan;
 
-use super::AppState;
+use crate::api::AppState;
 use crate::scim::ScimError;
 use crate::store::{Credential, TenantId};
 
@@ -49,7 +49,7 @@ impl FromRequest for Tenant {
 }
 
 /// The token of an `Authorization: Bearer …` header (scheme compared case-insensitively).
-pub(super) fn bearer(req: &HttpRequest) -> Result<&str, ScimError> {
+pub(in crate::api) fn bearer(req: &HttpRequest) -> Result<&str, ScimError> {
     let value = req
         .headers()
         .get(header::AUTHORIZATION)

@@ -3,7 +3,7 @@
 use actix_web::web;
 use serde_json::Value;
 
-use super::AppState;
+use crate::api::AppState;
 use crate::scim::patch;
 use crate::scim::resource::{self as scim_resource, Prepared, Resource};
 use crate::scim::schema::{Registry, ResourceKind, ResourceType};

@@ -8,7 +8,7 @@ use actix_web::http::Uri;
 use actix_web::http::uri::PathAndQuery;
 use actix_web::middleware::Next;
 
-use super::SCIM_PREFIX;
+use crate::api::SCIM_PREFIX;
 
 /// The endpoints directly under the SCIM base, as RFC 7644 §3.2 spells them.
 const ENDPOINTS: &[&str] = &[

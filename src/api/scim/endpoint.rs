@@ -1,0 +1,82 @@
+//! What every `/Users` and `/Groups` handler starts from: the authenticated tenant, its schema
+//! registry, the base URL its answers link to, and the resource type the route serves. The
+//! type is data the route table attaches to each route (`app_data(ResourceKind)`), so one
+//! handler set serves every resource type.
+use std::sync::Arc;
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use futures_util::future::LocalBoxFuture;
+
+use super::writes;
+use crate::api::AppState;
+use crate::api::Tenant;
+use crate::api::http::respond::BaseUrl;
+use crate::scim::ScimError;
+use crate::scim::projection::Projection;
+use crate::scim::schema::{Registry, ResourceKind, ResourceType};
+
+pub struct Endpoint {
+    pub state: web::Data<AppState>,
+    pub tenant: Tenant,
+    pub registry: Arc<Registry>,
+    pub base: BaseUrl,
+    pub kind: ResourceKind,
+}
+
+impl Endpoint {
+    /// The resource type served, as the tenant's registry defines it.
+    pub fn rt(&self) -> &ResourceType {
+        self.registry.resource_type(self.kind)
+    }
+
+    /// Where a write happens; memberships are loaded only if `shown` includes them.
+    pub fn scope(&self, shown: &Projection) -> writes::Scope<'_> {
+        writes::Scope {
+            state: &self.state,
+            tenant: self.tenant.id,
+            kind: self.kind,
+            memberships: self.shows_memberships(shown),
+            registry: &self.registry,
+        }
+    }
+
+    /// Whether `shown` includes the attribute that needs the membership table.
+    pub fn shows_memberships(&self, shown: &Projection) -> bool {
+        shown.includes(self.rt(), membership_attribute(self.kind))
+    }
+}
+
+/// The attribute that needs the membership table: Group members, User groups.
+pub fn membership_attribute(kind: ResourceKind) -> &'static str {
+    match kind {
+        ResourceKind::Group => "members",
+        ResourceKind::User => "groups",
+    }
+}
+
+impl FromRequest for Endpoint {
+    type Error = ScimError;
+    type Future = LocalBoxFuture<'static, Result<Self, ScimError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let kind = req.app_data::<ResourceKind>().copied();
+        let base = BaseUrl::of(req);
+        let tenant = Tenant::from_request(req, payload);
+        Box::pin(async move {
+            let tenant = tenant.await?;
+            let (Some(state), Some(kind)) = (state, kind) else {
+                tracing::error!("a resource route lacks its state or resource type");
+                return Err(ScimError::internal());
+            };
+            let registry = state.registry(&tenant).await?;
+            Ok(Self {
+                state,
+                tenant,
+                registry,
+                base,
+                kind,
+            })
+        })
+    }
+}
