@@ -8,13 +8,15 @@ mod health;
 pub mod http;
 mod oauth;
 mod registries;
+mod routes;
 pub mod scim;
 mod state;
 
 // The OpenAPI document, `/openapi.json` and `/docs`.
 pub mod openapi;
 
-use actix_web::{Route, mime, web};
+use actix_web::http::Method;
+use actix_web::{mime, web};
 
 pub use http::auth::Tenant;
 pub use http::endpoint_names::canonicalize as canonicalize_endpoint_names;
@@ -22,12 +24,18 @@ pub use http::rate_limit;
 pub use http::respond::{SCIM_PREFIX, scim_base};
 pub use http::trace::ScimdRootSpan;
 pub use registries::Registries;
+use routes::{Endpoint, Routes};
+pub use routes::{RouteTable, route_table};
 pub use state::{ApiSettings, AppState, GroupPatchResponse};
 
 use http::error;
 
 /// The whole route table.
 pub fn configure(cfg: &mut web::ServiceConfig, settings: &ApiSettings) {
+    register(cfg, settings, &mut RouteTable::default());
+}
+
+fn register(cfg: &mut web::ServiceConfig, settings: &ApiSettings, table: &mut RouteTable) {
     let json = web::JsonConfig::default()
         .limit(settings.max_payload)
         // actix accepts application/json and any +json type (application/scim+json) itself.
@@ -35,26 +43,14 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &ApiSettings) {
         .error_handler(error::json_error);
     cfg.app_data(json)
         .app_data(web::QueryConfig::default().error_handler(error::query_error))
-        .app_data(web::PathConfig::default().error_handler(error::path_error))
-        .route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz))
-        .service(resource("/oauth/token").route(web::post().to(oauth::token)))
-        .configure(openapi::configure)
-        .configure(admin::configure)
-        .configure(scim::configure)
-        .default_service(web::to(error::not_found));
-}
-
-/// A resource whose unsupported methods answer 405 with a SCIM body.
-pub(crate) fn resource(path: &str) -> actix_web::Resource {
-    web::resource(path).default_service(web::to(error::method_not_allowed))
-}
-
-pub(crate) fn get<F, Args>(handler: F) -> Route
-where
-    F: actix_web::Handler<Args>,
-    Args: actix_web::FromRequest + 'static,
-    F::Output: actix_web::Responder + 'static,
-{
-    web::get().to(handler)
+        .app_data(web::PathConfig::default().error_handler(error::path_error));
+    let mut routes = Routes::new(cfg, table);
+    routes
+        .add(Endpoint::new("/healthz").on(Method::GET, health::healthz))
+        .add(Endpoint::new("/readyz").on(Method::GET, health::readyz))
+        .add(Endpoint::new("/oauth/token").on(Method::POST, oauth::token));
+    openapi::configure(&mut routes);
+    admin::configure(&mut routes);
+    scim::configure(&mut routes);
+    routes.config().default_service(web::to(error::not_found));
 }

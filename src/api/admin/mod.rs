@@ -12,7 +12,9 @@ mod tenants;
 mod tokens;
 mod trusts;
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::{Method, StatusCode, header};
+
+use crate::api::routes::{Endpoint, Routes};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, web};
 use futures_util::future::{Ready, ready};
 
@@ -24,40 +26,39 @@ use crate::store::{StoreError, TenantRecord};
 /// Where the admin API is mounted.
 pub const ADMIN_PREFIX: &str = "/admin/v1";
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope(ADMIN_PREFIX)
-            .service(
-                super::resource("/tenants")
-                    .route(web::get().to(tenants::list))
-                    .route(web::post().to(tenants::create)),
-            )
-            .service(
-                super::resource("/tokens")
-                    .route(web::get().to(tokens::list))
-                    .route(web::post().to(tokens::issue)),
-            )
-            .service(super::resource("/tokens/{id}").route(web::delete().to(tokens::revoke)))
-            .service(super::resource("/tokens/{id}/rotate").route(web::post().to(tokens::rotate)))
-            .service(
-                super::resource("/schemas")
-                    .route(web::get().to(schemas::list))
-                    .route(web::post().to(schemas::add)),
-            )
-            .service(super::resource("/schemas/{urn}").route(web::delete().to(schemas::remove)))
-            .service(
-                super::resource("/clients")
-                    .route(web::get().to(clients::list))
-                    .route(web::post().to(clients::create)),
-            )
-            .service(super::resource("/clients/{id}").route(web::delete().to(clients::revoke)))
-            .service(
-                super::resource("/jwt-trusts")
-                    .route(web::get().to(trusts::list))
-                    .route(web::post().to(trusts::add)),
-            )
-            .service(super::resource("/jwt-trusts/{id}").route(web::delete().to(trusts::remove))),
-    );
+pub fn configure(routes: &mut Routes) {
+    let at = |path: &str| Endpoint::new(format!("{ADMIN_PREFIX}{path}"));
+    routes
+        .add(
+            at("/tenants")
+                .on(Method::GET, tenants::list)
+                .on(Method::POST, tenants::create),
+        )
+        .add(
+            at("/tokens")
+                .on(Method::GET, tokens::list)
+                .on(Method::POST, tokens::issue),
+        )
+        .add(at("/tokens/{id}").on(Method::DELETE, tokens::revoke))
+        .add(at("/tokens/{id}/rotate").on(Method::POST, tokens::rotate))
+        .add(
+            at("/schemas")
+                .on(Method::GET, schemas::list)
+                .on(Method::POST, schemas::add),
+        )
+        .add(at("/schemas/{urn}").on(Method::DELETE, schemas::remove))
+        .add(
+            at("/clients")
+                .on(Method::GET, clients::list)
+                .on(Method::POST, clients::create),
+        )
+        .add(at("/clients/{id}").on(Method::DELETE, clients::revoke))
+        .add(
+            at("/jwt-trusts")
+                .on(Method::GET, trusts::list)
+                .on(Method::POST, trusts::add),
+        )
+        .add(at("/jwt-trusts/{id}").on(Method::DELETE, trusts::remove));
 }
 
 /// Proof that a request carries the admin token.

@@ -18,8 +18,10 @@ mod types;
 
 use std::sync::LazyLock;
 
-use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::http::{Method, header};
+
+use crate::api::routes::{Endpoint, Routes};
+use actix_web::HttpResponse;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa_swagger_ui::{Config, SwaggerUi};
@@ -112,12 +114,16 @@ pub fn to_json() -> &'static str {
     &JSON
 }
 
-/// Registers `/openapi.json`, `/docs` and the Swagger UI assets under `/docs/`.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/openapi.json", web::get().to(openapi_json))
-        .route("/docs", web::get().to(docs_page))
-        // The page fetches the document relative to its own base, so it also works behind a
-        // proxy that serves scimd under a path prefix.
+/// Registers `/openapi.json`, `/docs` and the Swagger UI assets under `/docs/` (static files,
+/// outside the route table).
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(Endpoint::new("/openapi.json").on(Method::GET, openapi_json))
+        .add(Endpoint::new("/docs").on(Method::GET, docs_page));
+    // The page fetches the document relative to its own base, so it also works behind a
+    // proxy that serves scimd under a path prefix.
+    routes
+        .config()
         .service(SwaggerUi::new("/docs/{_:.*}").config(Config::new(["../openapi.json"])));
 }
 

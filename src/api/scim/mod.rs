@@ -10,58 +10,58 @@ pub mod me;
 mod resources;
 pub mod writes;
 
-use actix_web::web;
+use actix_web::http::Method;
 
-use super::{SCIM_PREFIX, get, resource};
+use crate::api::SCIM_PREFIX;
+use crate::api::routes::{Endpoint, Routes};
 use crate::scim::schema::ResourceKind;
 
 /// The resource types with endpoints of their own, in the order routes are registered.
 pub const RESOURCE_KINDS: [ResourceKind; 2] = [ResourceKind::User, ResourceKind::Group];
 
 /// `/scim/v2` and everything under it.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    let mut scope = web::scope(SCIM_PREFIX);
+pub fn configure(routes: &mut Routes) {
+    let at = |path: &str| Endpoint::new(format!("{SCIM_PREFIX}{path}"));
     for kind in RESOURCE_KINDS {
         let collection = kind.endpoint();
-        scope = scope
-            .service(
-                resource(collection)
-                    .app_data(kind)
-                    .route(web::get().to(lists::list))
-                    .route(web::post().to(resources::create)),
+        routes
+            .add(
+                at(collection)
+                    .data(kind)
+                    .on(Method::GET, lists::list)
+                    .on(Method::POST, resources::create),
             )
-            .service(
-                resource(&format!("{collection}/.search"))
-                    .app_data(kind)
-                    .route(web::post().to(lists::search)),
+            .add(
+                at(&format!("{collection}/.search"))
+                    .data(kind)
+                    .on(Method::POST, lists::search),
             )
-            .service(
-                resource(&format!("{collection}/{{id}}"))
-                    .app_data(kind)
-                    .route(web::get().to(resources::get))
-                    .route(web::put().to(resources::replace))
-                    .route(web::patch().to(resources::patch))
-                    .route(web::delete().to(resources::delete)),
+            .add(
+                at(&format!("{collection}/{{id}}"))
+                    .data(kind)
+                    .on(Method::GET, resources::get)
+                    .on(Method::PUT, resources::replace)
+                    .on(Method::PATCH, resources::patch)
+                    .on(Method::DELETE, resources::delete),
             );
     }
-    cfg.service(
-        scope
-            .service(resource("/.search").route(web::post().to(lists::search_root)))
-            .service(resource("/Bulk").route(web::post().to(bulk::post_bulk)))
-            .service(
-                resource("/Me")
-                    .route(web::get().to(me::me))
-                    .route(web::post().to(me::me))
-                    .route(web::put().to(me::me))
-                    .route(web::patch().to(me::me))
-                    .route(web::delete().to(me::me)),
-            )
-            .service(
-                resource("/ServiceProviderConfig").route(get(discovery::service_provider_config)),
-            )
-            .service(resource("/ResourceTypes").route(get(discovery::resource_types)))
-            .service(resource("/ResourceTypes/{name}").route(get(discovery::resource_type)))
-            .service(resource("/Schemas").route(get(discovery::schemas)))
-            .service(resource("/Schemas/{id}").route(get(discovery::schema))),
-    );
+    let mut me = at("/Me");
+    for method in [
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+    ] {
+        me = me.on(method, me::me);
+    }
+    routes
+        .add(at("/.search").on(Method::POST, lists::search_root))
+        .add(at("/Bulk").on(Method::POST, bulk::post_bulk))
+        .add(me)
+        .add(at("/ServiceProviderConfig").on(Method::GET, discovery::service_provider_config))
+        .add(at("/ResourceTypes").on(Method::GET, discovery::resource_types))
+        .add(at("/ResourceTypes/{name}").on(Method::GET, discovery::resource_type))
+        .add(at("/Schemas").on(Method::GET, discovery::schemas))
+        .add(at("/Schemas/{id}").on(Method::GET, discovery::schema));
 }
