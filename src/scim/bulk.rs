@@ -3,9 +3,13 @@
 //! when and with which ids.
 use std::collections::{HashMap, HashSet};
 
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
 
 use super::ScimError;
+use super::error::ErrorBody;
 use super::message;
 use super::schema::ResourceKind;
 
@@ -259,36 +263,79 @@ pub fn order(ops: &[Operation]) -> Vec<Result<usize, usize>> {
     out
 }
 
+/// RFC 7644 §3.7: one result per operation that ran.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BulkResponse {
+    /// The BulkResponse URN.
+    #[schema(schema_with = bulk_response_urns)]
+    pub schemas: [&'static str; 1],
+    #[serde(rename = "Operations")]
+    pub operations: Vec<BulkResult>,
+}
+
+/// What one operation did.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkResult {
+    #[schema(examples("POST"))]
+    pub method: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub bulk_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, format = "uri")]
+    pub location: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub version: Option<String>,
+    /// The operation's HTTP status, as a string.
+    #[schema(pattern = "^[1-5][0-9][0-9]$")]
+    pub status: String,
+    /// The error, for an operation that failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub response: Option<ErrorBody>,
+}
+
+fn bulk_response_urns() -> ArrayBuilder {
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some([BULK_RESPONSE_URN])),
+        )
+        .min_items(Some(1))
+}
+
 /// One entry of the BulkResponse.
 pub fn result(
     op: &Operation,
     status: u16,
     location: Option<String>,
     version: Option<String>,
-    error: Option<Value>,
-) -> Value {
-    let mut out = json!({"method": op.method.as_str(), "status": status.to_string()});
-    if let Some(b) = &op.bulk_id {
-        out["bulkId"] = json!(b);
+    error: Option<&ScimError>,
+) -> BulkResult {
+    BulkResult {
+        method: op.method.as_str(),
+        bulk_id: op.bulk_id.clone(),
+        location,
+        version,
+        status: status.to_string(),
+        response: error.map(ErrorBody::from),
     }
-    if let Some(l) = location {
-        out["location"] = json!(l);
-    }
-    if let Some(v) = version {
-        out["version"] = json!(v);
-    }
-    if let Some(e) = error {
-        out["response"] = e;
-    }
-    out
 }
 
-pub fn response(results: Vec<Value>) -> Value {
-    json!({"schemas": [BULK_RESPONSE_URN], "Operations": results})
+pub fn response(operations: Vec<BulkResult>) -> BulkResponse {
+    BulkResponse {
+        schemas: [BULK_RESPONSE_URN],
+        operations,
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     fn ops(body: Value) -> Vec<Operation> {

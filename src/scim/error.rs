@@ -1,11 +1,13 @@
 //! The one SCIM error type (RFC 7644 §3.12): every failure a client sees is one of these.
 use serde::{Serialize, Serializer};
+use utoipa::ToSchema;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
 
 /// URN of the error message schema.
 pub const ERROR_URN: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 
-/// `scimType` values of RFC 7644 §3.12, Table 9.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// `scimType` values of RFC 7644 §3.12, Table 9, and RFC 9865 §3's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum ScimType {
     InvalidFilter,
@@ -158,18 +160,55 @@ impl ScimError {
     }
 }
 
+/// RFC 7644 §3.12 error. Every failure, including 401, 404, 405, 413, 415 and 500, has this
+/// body.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = Error, examples(json!({
+    "schemas": [ERROR_URN],
+    "status": "409",
+    "scimType": "uniqueness",
+    "detail": "userName is already taken by another resource of this tenant"
+})))]
+pub struct ErrorBody {
+    /// The Error message URN.
+    #[schema(schema_with = error_urns)]
+    pub schemas: [&'static str; 1],
+    /// The HTTP status code, as a string.
+    #[schema(pattern = "^[1-5][0-9][0-9]$", examples("404"))]
+    pub status: String,
+    /// The RFC 7644 §3.12 error type, for the 400s (and `uniqueness` on 409) that have one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub scim_type: Option<ScimType>,
+    /// What went wrong, in words a person can act on.
+    pub detail: String,
+}
+
+fn error_urns() -> ArrayBuilder {
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some([ERROR_URN])),
+        )
+        .min_items(Some(1))
+}
+
+impl From<&ScimError> for ErrorBody {
+    fn from(err: &ScimError) -> Self {
+        Self {
+            schemas: [ERROR_URN],
+            status: err.status.to_string(),
+            scim_type: err.scim_type,
+            detail: err.detail.clone(),
+        }
+    }
+}
+
 impl Serialize for ScimError {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("schemas", &[ERROR_URN])?;
-        // RFC 7644 §3.12: status is a string.
-        map.serialize_entry("status", &self.status.to_string())?;
-        if let Some(scim_type) = self.scim_type {
-            map.serialize_entry("scimType", &scim_type)?;
-        }
-        map.serialize_entry("detail", &self.detail)?;
-        map.end()
+        ErrorBody::from(self).serialize(serializer)
     }
 }
 

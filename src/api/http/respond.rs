@@ -4,7 +4,6 @@ use std::future::{Ready, ready};
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, web};
-use serde_json::Value;
 
 use crate::api::AppState;
 use crate::scim::ScimError;
@@ -18,7 +17,7 @@ pub const SCIM_JSON: &str = "application/scim+json";
 pub const SCIM_PREFIX: &str = "/scim/v2";
 
 /// A JSON body with the SCIM media type.
-pub fn json(status: StatusCode, body: &Value) -> HttpResponse {
+pub fn json(status: StatusCode, body: &impl serde::Serialize) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, SCIM_JSON))
         .body(serde_json::to_vec(body).unwrap_or_default())

@@ -1,62 +1,28 @@
 //! Schemas of the SCIM messages (RFC 7644 §3.4.2 ListResponse, §3.4.3 SearchRequest, §3.5.2
 //! PatchOp, §3.12 Error; RFC 9865 cursors) and discovery documents (RFC 7643 §5–§7).
-use serde::Serialize;
-use serde_json::Value;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{Components, ObjectBuilder, OneOfBuilder, Schema};
 
-use super::types::{array, component, integer, object, one_of, string, uri};
-use super::types::{requiring, urns};
-use crate::scim::ScimType;
-use crate::scim::bulk::{BULK_REQUEST_URN, BULK_RESPONSE_URN};
-use crate::scim::error::ERROR_URN;
+use super::types::{add_typed, requiring, urns};
+use super::types::{array, component, integer, object, one_of, string};
+use crate::scim::bulk::{BULK_REQUEST_URN, BulkResponse};
+use crate::scim::error::ErrorBody;
 use crate::scim::query::SEARCH_REQUEST_URN;
 use crate::scim::schema::{LIST_RESPONSE_URN, Registry};
 
 pub use crate::scim::patch::PATCH_OP_URN;
 
-/// Every `scimType` the server can send (RFC 7644 §3.12 Table 9, RFC 9865 §3).
-pub const SCIM_TYPES: [ScimType; 12] = [
-    ScimType::InvalidFilter,
-    ScimType::TooMany,
-    ScimType::Uniqueness,
-    ScimType::Mutability,
-    ScimType::InvalidSyntax,
-    ScimType::InvalidPath,
-    ScimType::NoTarget,
-    ScimType::InvalidValue,
-    ScimType::InvalidVers,
-    ScimType::Sensitive,
-    ScimType::InvalidCursor,
-    ScimType::InvalidCount,
-];
-
-/// The wire names of enum values, as serde writes them.
-pub fn wire_names<T: Serialize>(values: &[T]) -> Vec<String> {
-    values
-        .iter()
-        .filter_map(|v| match serde_json::to_value(v) {
-            Ok(Value::String(s)) => Some(s),
-            _ => None,
-        })
-        .collect()
-}
-
-pub fn enumeration(names: &[String]) -> ObjectBuilder {
-    string().enum_values(Some(names.iter().map(String::as_str)))
-}
-
 pub fn add_schemas(components: &mut Components) {
+    add_typed::<ErrorBody>(components);
+    add_typed::<BulkResponse>(components);
     let schemas = &mut components.schemas;
     let mut add = |name: &str, schema: RefOr<Schema>| {
         schemas.insert(name.to_owned(), schema);
     };
-    add("Error", error());
     add("SearchRequest", search_request());
     add("PatchOp", patch_op());
     add("PatchOperation", patch_operation());
     add("BulkRequest", bulk_request());
-    add("BulkResponse", bulk_response());
     for rt in Registry::core().resource_types() {
         add(
             &format!("{}ListResponse", rt.name()),
@@ -87,43 +53,6 @@ pub fn add_schemas(components: &mut Components) {
         "SchemaListResponse",
         list_response(component("Schema").into(), "Every schema."),
     );
-}
-
-fn error() -> RefOr<Schema> {
-    object()
-        .description(Some(
-            "RFC 7644 §3.12 error. Every failure, including 401, 404, 405, 413, 415 and 500, \
-             has this body.",
-        ))
-        .property("schemas", urns(&[ERROR_URN], "The Error message URN."))
-        .property(
-            "status",
-            string()
-                .pattern(Some("^[1-5][0-9][0-9]$"))
-                .description(Some("The HTTP status code, as a string."))
-                .examples(["404"]),
-        )
-        .property(
-            "scimType",
-            enumeration(&wire_names(&SCIM_TYPES)).description(Some(
-                "The RFC 7644 §3.12 error type, for the 400s (and `uniqueness` on 409) that \
-                 have one. `invalidCursor` and `invalidCount` are RFC 9865's.",
-            )),
-        )
-        .property(
-            "detail",
-            string().description(Some("What went wrong, in words a person can act on.")),
-        )
-        .required("schemas")
-        .required("status")
-        .required("detail")
-        .examples([serde_json::json!({
-            "schemas": [ERROR_URN],
-            "status": "409",
-            "scimType": "uniqueness",
-            "detail": "userName is already taken by another resource of this tenant"
-        })])
-        .into()
 }
 
 fn list_response(item: RefOr<Schema>, description: &str) -> RefOr<Schema> {
@@ -370,36 +299,5 @@ fn bulk_request() -> RefOr<Schema> {
                           "members": [{"type": "User", "value": "bulkId:qwerty"}]}}
             ]
         })])
-        .into()
-}
-
-fn bulk_response() -> RefOr<Schema> {
-    object()
-        .description(Some("RFC 7644 §3.7: one result per operation that ran."))
-        .property(
-            "schemas",
-            urns(&[BULK_RESPONSE_URN], "The BulkResponse URN."),
-        )
-        .property(
-            "Operations",
-            array(
-                object()
-                    .property("method", string().examples(["POST"]))
-                    .property("bulkId", string())
-                    .property("location", uri())
-                    .property("version", string())
-                    .property(
-                        "status",
-                        string()
-                            .pattern(Some("^[1-5][0-9][0-9]$"))
-                            .description(Some("The operation's HTTP status, as a string.")),
-                    )
-                    .property("response", component("Error"))
-                    .required("method")
-                    .required("status"),
-            ),
-        )
-        .required("schemas")
-        .required("Operations")
         .into()
 }

@@ -1,8 +1,10 @@
 //! Short constructors for the JSON Schema pieces the document is built from.
 use serde_json::Value;
+use utoipa::ToSchema;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{
-    AllOfBuilder, ArrayBuilder, KnownFormat, ObjectBuilder, Ref, Schema, SchemaFormat, Type,
+    AllOfBuilder, ArrayBuilder, Components, KnownFormat, ObjectBuilder, Ref, Schema, SchemaFormat,
+    Type,
 };
 
 pub const SCIM_JSON: &str = "application/scim+json";
@@ -64,4 +66,11 @@ pub fn requiring(name: &str, required: &[&str]) -> RefOr<Schema> {
         .fold(object(), |o, r| o.required(*r))
         .build();
     AllOfBuilder::new().item(component(name)).item(extra).into()
+}
+
+/// `T`'s schema and every schema it refers to, under their names.
+pub fn add_typed<T: ToSchema>(components: &mut Components) {
+    let mut all = vec![(T::name().into_owned(), T::schema())];
+    T::schemas(&mut all);
+    components.schemas.extend(all);
 }

@@ -13,7 +13,7 @@ use crate::api::http::auth::Tenant;
 use crate::api::http::respond::{self, BaseUrl};
 use crate::api::scim::writes::{self, new_write, prepare};
 use crate::scim::ScimError;
-use crate::scim::bulk::{self, Method, Operation};
+use crate::scim::bulk::{self, BulkResult, Method, Operation};
 use crate::scim::resource::Resource;
 use crate::scim::schema::{Registry, ResourceKind};
 use crate::store::{TenantId, Write};
@@ -76,7 +76,7 @@ struct Run<'a> {
     base: &'a str,
     /// bulkId → the id its POST created.
     ids: HashMap<String, String>,
-    results: Vec<Option<Value>>,
+    results: Vec<Option<BulkResult>>,
     errors: u64,
     /// Stop once this many operations have failed (RFC 7644 §3.7.3).
     fail_on_errors: Option<u64>,
@@ -237,7 +237,6 @@ impl Run<'_> {
 
     fn fail(&mut self, op: &Operation, i: usize, err: ScimError) {
         self.errors += 1;
-        let body = serde_json::to_value(&err).unwrap_or(Value::Null);
-        self.results[i] = Some(bulk::result(op, err.status, None, None, Some(body)));
+        self.results[i] = Some(bulk::result(op, err.status, None, None, Some(&err)));
     }
 }

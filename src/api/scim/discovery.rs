@@ -28,7 +28,7 @@ pub async fn resource_types(
     let docs: Vec<_> = registry
         .resource_types()
         .iter()
-        .map(|rt| discovery::resource_type(rt, &base.0))
+        .map(|rt| document(discovery::resource_type(rt, &base.0)))
         .collect();
     Ok(respond::json(
         StatusCode::OK,
@@ -61,7 +61,7 @@ pub async fn schemas(
     let docs: Vec<_> = registry
         .schemas()
         .into_iter()
-        .map(|s| discovery::schema(s, &base.0))
+        .map(|s| document(discovery::schema(s, &base.0)))
         .collect();
     Ok(respond::json(
         StatusCode::OK,
@@ -83,4 +83,9 @@ pub async fn schema(
         StatusCode::OK,
         &discovery::schema(schema, &base.0),
     ))
+}
+
+/// A document as a ListResponse item.
+fn document(doc: impl serde::Serialize) -> serde_json::Value {
+    serde_json::to_value(doc).unwrap_or_default()
 }

@@ -1,8 +1,9 @@
 //! Attribute definitions with every characteristic of RFC 7643 §2.2 and §7.
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// RFC 7643 §2.3 data types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum AttrType {
     String,
@@ -16,7 +17,7 @@ pub enum AttrType {
 }
 
 /// RFC 7643 §7 `mutability`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum Mutability {
     ReadOnly,
@@ -26,7 +27,7 @@ pub enum Mutability {
 }
 
 /// RFC 7643 §7 `returned`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum Returned {
     Always,
@@ -36,7 +37,7 @@ pub enum Returned {
 }
 
 /// RFC 7643 §7 `uniqueness`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum Uniqueness {
     None,
@@ -44,9 +45,10 @@ pub enum Uniqueness {
     Global,
 }
 
-/// One attribute, serialised exactly as a `/Schemas` document shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One attribute, serialised exactly as a `/Schemas` document shows it (RFC 7643 §7).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = SchemaAttribute)]
 pub struct Attribute {
     pub name: String,
     #[serde(rename = "type")]
@@ -69,6 +71,7 @@ pub struct Attribute {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reference_types: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(no_recursion)]
     pub sub_attributes: Vec<Attribute>,
 }
 
