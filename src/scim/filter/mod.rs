@@ -4,6 +4,7 @@ mod ast;
 pub mod eval;
 mod parse;
 pub mod resolve;
+mod syntax;
 
 pub use ast::{AttrPath, CompValue, CompareOp, Filter};
 pub(crate) use parse::{Ctx, attr_path, bracketed, sub_attr, ws0};

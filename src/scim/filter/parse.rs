@@ -5,19 +5,20 @@
 //! [`MAX_DEPTH`], and the Entra and MS Postman quirks of shared/idp-quirks.md are read as
 //! their RFC equivalents.
 use std::cell::Cell;
-use std::fmt;
 
+use nom::Parser;
 use nom::branch::alt;
 use nom::bytes::complete::{escaped, is_not, tag, tag_no_case, take_while, take_while1};
 use nom::character::complete::{anychar, char, one_of, satisfy};
 use nom::combinator::{cut, opt, recognize};
-use nom::error::{ContextError, ErrorKind, ParseError, context};
+use nom::error::context;
 use nom::sequence::{delimited, preceded, terminated};
-use nom::{IResult, Parser};
 
 use super::ast::{AttrPath, CompValue, CompareOp, Filter};
-use crate::scim::ScimError;
+use super::syntax::{GENERIC, Res, Syntax, commit, fail, failure};
 use crate::scim::validate::Leniency;
+
+pub use super::syntax::FilterError;
 
 /// How deep parentheses, `not` and value paths may nest, all counted together. Deeper input is
 /// rejected instead of recursing, so a hostile filter cannot exhaust the stack.
@@ -51,152 +52,6 @@ const END: &str = r#""and", "or" or the end of the filter"#;
 const TOO_MANY_OPERATORS: &str = r#"at most 1000 "and" and "or" operators in one filter"#;
 const TOO_DEEP: &str =
     r#"at most 32 levels of nesting (parentheses, "not" and value paths counted together)"#;
-/// Only seen if a parser fails without a label, which the tests aim to rule out.
-const GENERIC: &str = "valid filter syntax";
-
-/// Why the filter (or PATCH path) was rejected, and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FilterError {
-    /// 0-based offset in characters (not bytes) into the input.
-    pub offset: usize,
-    /// What the grammar would have accepted at `offset`, phrased for a person.
-    pub expected: String,
-    /// Up to 20 characters of the input from `offset`; `None` at the end of the input.
-    pub found: Option<String>,
-}
-
-/// How much of the rejected input [`FilterError`] quotes.
-const FOUND_CHARS: usize = 20;
-
-impl FilterError {
-    /// Locates `err` in `input`, which it must be a suffix of.
-    pub(crate) fn new(input: &str, err: nom::Err<Syntax<'_>>) -> Self {
-        let err = match err {
-            nom::Err::Error(e) | nom::Err::Failure(e) => e,
-            // Only streaming parsers ask for more input, and none is used here.
-            nom::Err::Incomplete(_) => Syntax::new("", GENERIC),
-        };
-        Self::located(input, err.at, err.expected)
-    }
-
-    /// An error at `at`, a suffix of `input`.
-    pub(crate) fn located(input: &str, at: &str, expected: &str) -> Self {
-        let consumed = input.len().saturating_sub(at.len());
-        let offset = input.get(..consumed).map_or(0, |s| s.chars().count());
-        Self {
-            offset,
-            expected: expected.to_owned(),
-            found: (!at.is_empty()).then(|| quote(at)),
-        }
-    }
-
-    /// The message: `subject` names what is invalid, `input` what the offset counts in.
-    pub(crate) fn describe(&self, subject: &str, input: &str) -> String {
-        let found = match &self.found {
-            Some(found) => format!("\"{found}\""),
-            None => format!("end of {input}"),
-        };
-        format!(
-            "{subject} is invalid at character {} ({found}): expected {}",
-            self.offset, self.expected
-        )
-    }
-}
-
-fn quote(rest: &str) -> String {
-    let mut chars = rest.chars();
-    let mut shown: String = chars.by_ref().take(FOUND_CHARS).collect();
-    if chars.next().is_some() {
-        shown.push('…');
-    }
-    shown
-}
-
-impl fmt::Display for FilterError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe("filter", "filter"))
-    }
-}
-
-impl std::error::Error for FilterError {}
-
-impl From<FilterError> for ScimError {
-    fn from(err: FilterError) -> Self {
-        ScimError::invalid_filter(err.to_string())
-    }
-}
-
-/// The parsers' error: where they stopped and what they wanted there.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Syntax<'a> {
-    at: &'a str,
-    expected: &'static str,
-    /// Set on errors raised with a precise message, which an enclosing `context` must keep.
-    fixed: bool,
-}
-
-impl<'a> Syntax<'a> {
-    fn new(at: &'a str, expected: &'static str) -> Self {
-        Self {
-            at,
-            expected,
-            fixed: false,
-        }
-    }
-}
-
-impl<'a> ParseError<&'a str> for Syntax<'a> {
-    fn from_error_kind(input: &'a str, _kind: ErrorKind) -> Self {
-        Self::new(input, GENERIC)
-    }
-
-    fn append(_input: &'a str, _kind: ErrorKind, other: Self) -> Self {
-        other
-    }
-
-    /// Of two failed alternatives, the one that got further knows more about what went wrong.
-    fn or(self, other: Self) -> Self {
-        if other.at.len() <= self.at.len() {
-            other
-        } else {
-            self
-        }
-    }
-}
-
-impl<'a> ContextError<&'a str> for Syntax<'a> {
-    /// A label describes what a rule expects at its start, so it replaces only an error raised
-    /// right there; an error further in is more specific.
-    fn add_context(input: &'a str, label: &'static str, other: Self) -> Self {
-        if other.fixed || other.at.len() != input.len() {
-            return other;
-        }
-        Self::new(input, label)
-    }
-}
-
-pub(crate) type Res<'a, T> = IResult<&'a str, T, Syntax<'a>>;
-
-/// Fails without backtracking: the input can only have meant one thing here.
-fn fail<'a, T>(at: &'a str, expected: &'static str) -> Res<'a, T> {
-    Err(failure(at, expected))
-}
-
-fn failure<'a>(at: &'a str, expected: &'static str) -> nom::Err<Syntax<'a>> {
-    nom::Err::Failure(Syntax {
-        at,
-        expected,
-        fixed: true,
-    })
-}
-
-/// Turns a recoverable error into a failure once the input is committed to a rule.
-fn commit<T>(res: Res<'_, T>) -> Res<'_, T> {
-    res.map_err(|err| match err {
-        nom::Err::Error(e) => nom::Err::Failure(e),
-        other => other,
-    })
-}
 
 /// What the rules need to know about where they are.
 #[derive(Debug, Clone, Copy)]

@@ -4,6 +4,7 @@ use proptest::prelude::*;
 use test_case::test_case;
 
 use super::*;
+use crate::scim::ScimError;
 use CompareOp::*;
 use Leniency::{Lenient, Strict};
 
