@@ -44,7 +44,7 @@ pub const BEARER: &str = "bearer";
             boolean, `null`/`\"\"`/`[]` as unassigned, unknown attributes ignored, read-only \
             attributes in request bodies ignored. `SCIMD_STRICT=true` turns these into 400s."
     ),
-    paths(openapi_json, docs_page),
+    paths(openapi_json, docs_page, super::health::healthz, super::health::readyz),
     modifiers(&Scim),
     tags(
         (name = "Users", description = "RFC 7644 §3.3–§3.6 on the User resource type"),
@@ -86,7 +86,7 @@ impl utoipa::Modify for Scim {
         discovery::add_schemas(components);
         components::add(components);
         oauth::add_security_scheme(components);
-        // SCIM first, then health, then the derived documentation paths.
+        // SCIM first, then the derived paths (health, documentation).
         let documentation = std::mem::take(&mut openapi.paths.paths);
         operations::add_paths(&mut openapi.paths);
         oauth::add_paths(&mut openapi.paths);

@@ -107,41 +107,6 @@ pub fn add_paths(paths: &mut Paths) {
             .response("200", ok("Schema", "The schema"))
             .responses_with(&["404"]),
     );
-    paths.add_path_operation(
-        "/healthz",
-        vec![HttpMethod::Get],
-        OperationBuilder::new()
-            .tag("Health")
-            .operation_id(Some("healthz"))
-            .summary(Some("Liveness: 200 while the process runs"))
-            .response(
-                "200",
-                ResponseBuilder::new().description("Alive").content(
-                    JSON,
-                    ContentBuilder::new()
-                        .schema(Some(component("Health")))
-                        .build(),
-                ),
-            ),
-    );
-    paths.add_path_operation(
-        "/readyz",
-        vec![HttpMethod::Get],
-        OperationBuilder::new()
-            .tag("Health")
-            .operation_id(Some("readyz"))
-            .summary(Some("Readiness: 200 when the database answers, else 503"))
-            .response(
-                "200",
-                ResponseBuilder::new().description("Ready").content(
-                    JSON,
-                    ContentBuilder::new()
-                        .schema(Some(component("Readiness")))
-                        .build(),
-                ),
-            )
-            .response("503", Ref::from_response_name("ServiceUnavailable")),
-    );
 }
 
 fn resource_paths(paths: &mut Paths, rt: &ResourceType) {
