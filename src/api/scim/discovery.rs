@@ -19,23 +19,20 @@ pub async fn service_provider_config(
     respond::json(StatusCode::OK, &doc)
 }
 
+/// GET /ResourceTypes: every resource type of the tenant, as a ListResponse.
 pub async fn resource_types(
     state: web::Data<AppState>,
     tenant: Tenant,
     base: BaseUrl,
 ) -> Result<HttpResponse, ScimError> {
     let registry = state.registry(&tenant).await?;
-    let docs: Vec<_> = registry
-        .resource_types()
-        .iter()
-        .map(|rt| document(discovery::resource_type(rt, &base.0)))
-        .collect();
-    Ok(respond::json(
-        StatusCode::OK,
-        &list_response(docs.len() as u64, 1, docs),
+    let types = registry.resource_types();
+    Ok(listed(
+        types.iter().map(|rt| discovery::resource_type(rt, &base.0)),
     ))
 }
 
+/// GET /ResourceTypes/{name}.
 pub async fn resource_type(
     state: web::Data<AppState>,
     tenant: Tenant,
@@ -52,23 +49,18 @@ pub async fn resource_type(
     ))
 }
 
+/// GET /Schemas: the core schemas and the tenant's extensions, as a ListResponse.
 pub async fn schemas(
     state: web::Data<AppState>,
     tenant: Tenant,
     base: BaseUrl,
 ) -> Result<HttpResponse, ScimError> {
     let registry = state.registry(&tenant).await?;
-    let docs: Vec<_> = registry
-        .schemas()
-        .into_iter()
-        .map(|s| document(discovery::schema(s, &base.0)))
-        .collect();
-    Ok(respond::json(
-        StatusCode::OK,
-        &list_response(docs.len() as u64, 1, docs),
-    ))
+    let docs = registry.schemas().into_iter();
+    Ok(listed(docs.map(|s| discovery::schema(s, &base.0))))
 }
 
+/// GET /Schemas/{id}.
 pub async fn schema(
     state: web::Data<AppState>,
     tenant: Tenant,
@@ -85,7 +77,10 @@ pub async fn schema(
     ))
 }
 
-/// A document as a ListResponse item.
-fn document(doc: impl serde::Serialize) -> serde_json::Value {
-    serde_json::to_value(doc).unwrap_or_default()
+/// Every document, on one page.
+fn listed<T: serde::Serialize>(docs: impl Iterator<Item = T>) -> HttpResponse {
+    let docs: Vec<serde_json::Value> = docs
+        .map(|doc| serde_json::to_value(doc).unwrap_or_default())
+        .collect();
+    respond::json(StatusCode::OK, &list_response(docs.len() as u64, 1, docs))
 }

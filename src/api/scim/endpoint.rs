@@ -4,15 +4,17 @@
 //! handler set serves every resource type.
 use std::sync::Arc;
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use actix_web::http::StatusCode;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, web};
 use futures_util::future::LocalBoxFuture;
 
 use super::writes;
 use crate::api::AppState;
 use crate::api::Tenant;
-use crate::api::http::respond::BaseUrl;
+use crate::api::http::respond::{self, BaseUrl};
 use crate::scim::ScimError;
 use crate::scim::projection::Projection;
+use crate::scim::resource::Resource;
 use crate::scim::schema::{Registry, ResourceKind, ResourceType};
 
 pub struct Endpoint {
@@ -38,6 +40,16 @@ impl Endpoint {
             memberships: self.shows_memberships(shown),
             registry: &self.registry,
         }
+    }
+
+    /// `resource` with its `ETag` (and, on 201, its `Location`), shaped by `shown`.
+    pub fn answer(
+        &self,
+        status: StatusCode,
+        resource: &Resource,
+        shown: &Projection,
+    ) -> HttpResponse {
+        respond::resource(status, resource, self.rt(), &self.base, shown)
     }
 
     /// Whether `shown` includes the attribute that needs the membership table.

@@ -8,7 +8,6 @@ use super::endpoint::Endpoint;
 use super::writes::{self, not_found_as};
 use crate::api::GroupPatchResponse;
 use crate::api::http::preconditions::Preconditions;
-use crate::api::http::respond;
 use crate::scim::ScimError;
 use crate::scim::projection::Projection;
 use crate::scim::query::Params;
@@ -36,13 +35,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ScimError> {
     let shown = projection(&at, &query);
     let created = writes::create(at.scope(&shown), &body).await?;
-    Ok(respond::resource(
-        StatusCode::CREATED,
-        &created,
-        at.rt(),
-        &at.base,
-        &shown,
-    ))
+    Ok(at.answer(StatusCode::CREATED, &created, &shown))
 }
 
 /// GET /Users/{id}, GET /Groups/{id}; 304 when `If-None-Match` names the current version.
@@ -67,13 +60,7 @@ pub async fn get(
             .insert_header((header::ETAG, found.etag()))
             .finish());
     }
-    Ok(respond::resource(
-        StatusCode::OK,
-        &found,
-        at.rt(),
-        &at.base,
-        &shown,
-    ))
+    Ok(at.answer(StatusCode::OK, &found, &shown))
 }
 
 /// PUT /Users/{id}, PUT /Groups/{id}.
@@ -86,13 +73,7 @@ pub async fn replace(
 ) -> Result<HttpResponse, ScimError> {
     let shown = projection(&at, &query);
     let replaced = writes::replace(at.scope(&shown), &id, pre.if_match, &body).await?;
-    Ok(respond::resource(
-        StatusCode::OK,
-        &replaced,
-        at.rt(),
-        &at.base,
-        &shown,
-    ))
+    Ok(at.answer(StatusCode::OK, &replaced, &shown))
 }
 
 /// PATCH /Users/{id}, PATCH /Groups/{id}: all operations apply in one transaction, or none
@@ -113,13 +94,7 @@ pub async fn patch(
     }
     let shown = projection(&at, &query);
     let patched = writes::patch(at.scope(&shown), &id, pre.if_match, &body).await?;
-    Ok(respond::resource(
-        StatusCode::OK,
-        &patched,
-        at.rt(),
-        &at.base,
-        &shown,
-    ))
+    Ok(at.answer(StatusCode::OK, &patched, &shown))
 }
 
 /// A Group PATCH that asks for no particular attributes answers 204 unless configured
