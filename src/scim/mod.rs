@@ -15,7 +15,7 @@ pub mod projection;
 pub mod query;
 pub mod resource;
 pub mod schema;
-pub mod search;
+pub mod search_document;
 pub mod validate;
 
 pub use error::{ScimError, ScimType};

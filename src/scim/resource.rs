@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 use super::error::ScimError;
 use super::etag;
 use super::schema::{ResourceKind, ResourceType, Returned};
-use super::search;
+use super::search_document::{index_values, search_document};
 
 /// `meta` (RFC 7643 §3.1) minus what is derived from the kind and the base URL.
 #[derive(Debug, Clone, PartialEq)]
@@ -206,8 +206,8 @@ pub struct Derived {
 
 pub fn derive(rt: &ResourceType, data: &Map<String, Value>) -> Result<Derived, ScimError> {
     let columns = columns(rt.kind, data)?;
-    let search = search::search_document(rt, data);
-    let index = search::index_values(rt.kind, &search);
+    let search = search_document(rt, data);
+    let index = index_values(rt.kind, &search);
     if let Some((path, _)) = index.iter().find(|(_, v)| v.len() > MAX_INDEXED_LEN) {
         return Err(ScimError::invalid_value(format!(
             "`{path}` is longer than {MAX_INDEXED_LEN} bytes"

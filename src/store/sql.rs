@@ -23,7 +23,7 @@ use crate::scim::filter::resolve::{
     Collection, Field, Literal, MemberField, Resolved, SortKey, Target,
 };
 use crate::scim::schema::{AttrType, ResourceKind};
-use crate::scim::search::indexed_paths;
+use crate::scim::search_document::indexed_paths;
 
 /// What a condition is compiled for.
 #[derive(Debug, Clone, Copy)]

@@ -20,7 +20,7 @@ use scimd::scim::filter::{AttrPath, CompValue, CompareOp, Filter, Resolved, reso
 use scimd::scim::list::Page;
 use scimd::scim::query::{ListQuery, Window};
 use scimd::scim::schema::ResourceKind;
-use scimd::scim::search::{canonical_date_time, search_document};
+use scimd::scim::search_document::{canonical_date_time, search_document};
 use scimd::scim::validate::Leniency;
 use serde_json::{Value, json};
 

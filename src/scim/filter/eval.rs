@@ -1,5 +1,5 @@
 //! The in-memory evaluator of a resolved filter. It reads the same search document the
-//! database queries (see `scim::search`), so case folding and dateTime order are identical;
+//! database queries (see `scim::search_document`), so case folding and dateTime order are identical;
 //! PATCH value filters use it on single elements, and the property tests hold the SQL
 //! compiler to it.
 use std::cmp::Ordering;
@@ -26,7 +26,7 @@ pub struct Subject<'a> {
 }
 
 impl<'a> Subject<'a> {
-    /// `resource` with its search document (`scim::search::search_document` of its data).
+    /// `resource` with its search document (`scim::search_document::search_document` of its data).
     pub fn new(resource: &'a Resource, search: &'a Map<String, Value>) -> Self {
         Self {
             id: &resource.id,

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use super::ast::{AttrPath, CompValue, CompareOp, Filter};
 use crate::scim::ScimError;
 use crate::scim::schema::{AttrType, Attribute, ResourceKind, ResourceType, Returned};
-use crate::scim::search::canonical_date_time;
+use crate::scim::search_document::canonical_date_time;
 use crate::scim::validate::Leniency;
 
 /// A typed comparison value. Strings compared case-insensitively are already lower-cased.

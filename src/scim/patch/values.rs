@@ -8,7 +8,7 @@ use crate::scim::filter::eval::element_matches;
 use crate::scim::filter::resolve::Resolved;
 use crate::scim::filter::{CompValue, CompareOp, Filter};
 use crate::scim::schema::Attribute;
-use crate::scim::search::fold_element;
+use crate::scim::search_document::fold_element;
 use crate::scim::validate::{self, Leniency};
 
 /// A normalised value for `attr` (or its sub-attribute).
