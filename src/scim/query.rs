@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::ScimError;
-use super::filter::resolve::{SortKey, resolve_sort};
 use super::filter::{self, AttrPath, Resolved};
+use super::filter::{SortKey, resolve_sort};
 use super::list::Page;
 use super::message;
 use super::projection::Projection;

@@ -12,7 +12,7 @@ use super::resources::is_resource_id;
 use super::{StoreError, TenantId, now};
 use crate::scim::filter::CompareOp;
 use crate::scim::filter::eval::member_matches;
-use crate::scim::filter::resolve::{Field, Literal, MemberField, Resolved, Target};
+use crate::scim::filter::{Field, Literal, MemberField, Resolved, Target};
 use crate::scim::patch::MemberChange;
 use crate::scim::resource::{GroupRef, Member, MemberInput};
 use crate::scim::schema::ResourceKind;

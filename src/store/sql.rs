@@ -19,9 +19,7 @@ use sea_orm::{ColumnTrait, DbBackend};
 
 use super::TenantId;
 use crate::scim::filter::CompareOp;
-use crate::scim::filter::resolve::{
-    Collection, Field, Literal, MemberField, Resolved, SortKey, Target,
-};
+use crate::scim::filter::{Collection, Field, Literal, MemberField, Resolved, SortKey, Target};
 use crate::scim::schema::{AttrType, ResourceKind};
 use crate::scim::search_document::indexed_paths;
 

@@ -8,7 +8,7 @@ use super::endpoint::{Endpoint, membership_attribute};
 use super::resources::QueryPairs;
 use crate::api::http::respond::{self, BaseUrl};
 use crate::api::{AppState, Tenant};
-use crate::scim::filter::{self, resolve::resolve_sort};
+use crate::scim::filter::{self, resolve_sort};
 use crate::scim::list::{cursor_response, list_response};
 use crate::scim::projection::Projection;
 use crate::scim::query::{self, Cursor, Params, SEARCH_REQUEST_URN, Window, plan};
@@ -110,7 +110,7 @@ pub async fn search_root(
     for (rt, resolved) in types.iter().zip(strict) {
         let resolved = match (resolved, &filter) {
             (Ok(r), _) => r,
-            (Err(_), Some(f)) => Some(filter::resolve::resolve_partial(rt, f, leniency)?),
+            (Err(_), Some(f)) => Some(filter::resolve_partial(rt, f, leniency)?),
             (Err(e), None) => return Err(e),
         };
         let sort = sort_path.as_ref().and_then(|p| resolve_sort(rt, p).ok());

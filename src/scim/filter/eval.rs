@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use super::ast::CompareOp;
-use super::resolve::{Collection, Field, Literal, MemberField, Resolved, Target};
+use super::resolved::{Collection, Field, Literal, MemberField, Resolved, Target};
 use crate::scim::resource::{GroupRef, Member, Resource};
 use crate::scim::schema::ResourceKind;
 

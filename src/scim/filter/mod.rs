@@ -2,11 +2,18 @@
 //! registry, and the in-memory evaluator.
 mod ast;
 pub mod eval;
+mod field;
+mod literal;
 mod parse;
-pub mod resolve;
+mod resolve;
+mod resolved;
+mod sort;
 mod syntax;
+mod value_path;
 
 pub use ast::{AttrPath, CompValue, CompareOp, Filter};
 pub(crate) use parse::{Ctx, attr_path, bracketed, sub_attr, ws0};
 pub use parse::{FilterError, MAX_DEPTH, MAX_OPERATORS, parse_filter};
-pub use resolve::{Literal, Resolved, resolve};
+pub use resolve::{resolve, resolve_partial};
+pub use resolved::{Collection, Field, Literal, MemberField, Resolved, SortKey, Target};
+pub use sort::resolve_sort;

@@ -15,8 +15,8 @@ use values::{Elements, whole_attribute};
 
 use super::ScimError;
 use super::filter::eval::member_matches;
-use super::filter::resolve::{Collection, Resolved};
 use super::filter::{self, AttrPath, Filter};
+use super::filter::{Collection, Resolved};
 use super::path::{PatchPath, parse_path};
 use super::resource::{Member, MemberInput, member_inputs};
 use super::schema::{Attribute, Mutability, ResourceKind, ResourceType};

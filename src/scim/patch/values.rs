@@ -4,8 +4,8 @@ use serde_json::{Map, Value};
 
 use super::Op;
 use crate::scim::ScimError;
+use crate::scim::filter::Resolved;
 use crate::scim::filter::eval::element_matches;
-use crate::scim::filter::resolve::Resolved;
 use crate::scim::filter::{CompValue, CompareOp, Filter};
 use crate::scim::schema::Attribute;
 use crate::scim::search_document::fold_element;
