@@ -2,8 +2,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use scimd::scim::list::Page;
-use scimd::scim::query::{ListQuery, Window};
+use scimd::scim::list::plan::{ListQuery, Window};
+use scimd::scim::list::response::Page;
 use scimd::scim::schema::ResourceKind;
 use scimd::store::{PoolConfig, Store, TenantId, Write};
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use reqwest::{StatusCode, Url};
-use scimd::scim::query::Cursor;
+use scimd::scim::list::cursor::Cursor;
 use serde_json::Value;
 
 /// Page size of the paging and `sw` queries.

@@ -4,7 +4,9 @@ use std::time::Instant;
 
 use entity::resource;
 use reqwest::Url;
-use scimd::scim::query::{Cursor, Params, Window, plan};
+use scimd::scim::list::cursor::Cursor;
+use scimd::scim::list::params::Params;
+use scimd::scim::list::plan::{Window, plan};
 use scimd::scim::schema::{Registry, ResourceKind};
 use scimd::scim::validate::Leniency;
 use scimd::store::sql::{self, Dialect};

@@ -12,7 +12,6 @@ pub mod message;
 pub mod patch;
 pub mod path;
 pub mod projection;
-pub mod query;
 pub mod resource;
 pub mod schema;
 pub mod search_document;

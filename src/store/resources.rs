@@ -12,8 +12,9 @@ use super::convert::to_resource;
 use super::sql::{self, Dialect};
 use super::{Store, StoreError, TenantId, index, members, now, statistics};
 use crate::scim::ScimError;
+use crate::scim::list::cursor::Cursor;
+use crate::scim::list::plan::{ListQuery, SortOrder, Window};
 use crate::scim::patch::MemberChange;
-use crate::scim::query::{Cursor, ListQuery, SortOrder, Window};
 use crate::scim::resource::{Derived, MemberInput, Resource};
 use crate::scim::schema::ResourceKind;
 

@@ -9,7 +9,7 @@ use super::sql::{self, Dialect};
 use super::{StoreError, TenantStore, convert::kind_of};
 use crate::scim::filter::Resolved;
 use crate::scim::filter::SortKey;
-use crate::scim::query::{SortOrder, Window};
+use crate::scim::list::plan::{SortOrder, Window};
 use crate::scim::resource::Resource;
 use crate::scim::schema::ResourceKind;
 

@@ -7,7 +7,7 @@ use super::types::{add_typed, requiring, urns};
 use super::types::{array, component, integer, object, one_of, string};
 use crate::scim::bulk::{BULK_REQUEST_URN, BulkResponse};
 use crate::scim::error::ErrorBody;
-use crate::scim::query::SEARCH_REQUEST_URN;
+use crate::scim::list::params::SEARCH_REQUEST_URN;
 use crate::scim::schema::{LIST_RESPONSE_URN, Registry};
 
 pub use crate::scim::patch::PATCH_OP_URN;

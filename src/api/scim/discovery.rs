@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use crate::api::AppState;
 use crate::api::http::auth::Tenant;
 use crate::api::http::respond::{self, BaseUrl};
-use crate::scim::list::list_response;
+use crate::scim::list::response::list_response;
 use crate::scim::schema::ResourceKind;
 use crate::scim::{ScimError, discovery};
 

@@ -9,9 +9,11 @@ use super::resources::QueryPairs;
 use crate::api::http::respond::{self, BaseUrl};
 use crate::api::{AppState, Tenant};
 use crate::scim::filter::{self, resolve_sort};
-use crate::scim::list::{cursor_response, list_response};
+use crate::scim::list::cursor::Cursor;
+use crate::scim::list::params::{Params, SEARCH_REQUEST_URN};
+use crate::scim::list::plan::{self, Window, plan};
+use crate::scim::list::response::{cursor_response, list_response};
 use crate::scim::projection::Projection;
-use crate::scim::query::{self, Cursor, Params, SEARCH_REQUEST_URN, Window, plan};
 use crate::scim::{ScimError, validate};
 use crate::store::Part;
 
@@ -79,14 +81,14 @@ pub async fn search_root(
         .as_deref()
         .map(str::trim)
         .filter(|f| !f.is_empty())
-        .map(|text| query::parse_filter(text, leniency))
+        .map(|text| plan::parse_filter(text, leniency))
         .transpose()?;
     let sort_path = params
         .sort_by
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(|s| query::sort_path(s, leniency))
+        .map(|s| plan::sort_path(s, leniency))
         .transpose()?;
     let registry = state.registry(&tenant).await?;
     let types = registry.resource_types();
@@ -134,10 +136,10 @@ pub async fn search_root(
         )));
     }
     let order = match sort_path {
-        Some(_) => Some(query::sort_order(&params)?),
+        Some(_) => Some(plan::sort_order(&params)?),
         None => None,
     };
-    let window = query::window(&params, settings.max_results)?;
+    let window = plan::window(&params, settings.max_results)?;
     let listed = state
         .store
         .tenant(tenant.id)

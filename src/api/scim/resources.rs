@@ -9,8 +9,8 @@ use super::writes::{self, not_found_as};
 use crate::api::GroupPatchResponse;
 use crate::api::http::preconditions::Preconditions;
 use crate::scim::ScimError;
+use crate::scim::list::params::Params;
 use crate::scim::projection::Projection;
-use crate::scim::query::Params;
 use crate::scim::schema::ResourceKind;
 
 /// Query parameters as sent, names compared case-insensitively; unknown ones (Entra's

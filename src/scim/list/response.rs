@@ -1,7 +1,8 @@
-//! ListResponse and `startIndex`/`count` paging (RFC 7644 §3.4.2, §3.4.2.4).
+//! `startIndex`/`count` pages and the ListResponse bodies (RFC 7644 §3.4.2, §3.4.2.4; RFC 9865
+//! §2.2 for cursor pages).
 use serde_json::{Value, json};
 
-use super::schema::LIST_RESPONSE_URN;
+use crate::scim::schema::LIST_RESPONSE_URN;
 
 /// A 1-based window over a result set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
