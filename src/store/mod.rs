@@ -31,7 +31,6 @@ pub use jwt_trusts::{JwtTrusts, TrustInfo};
 pub use oauth_clients::{AccessToken, ClientInfo, OauthClients};
 pub use resources::{Listed, Resources, Write};
 pub use schemas::{Removed, SchemaRecord, Schemas};
-pub use search::Part;
 pub use tenants::{TenantRecord, Tenants, valid_tenant_name};
 pub use tokens::{Principal, RotateError, Rotated, TokenInfo, Tokens};
 

@@ -7,32 +7,18 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use super::resources::{Listed, page, sorted};
 use super::sql::{self, Dialect};
 use super::{StoreError, TenantStore, convert::kind_of};
-use crate::scim::filter::Resolved;
-use crate::scim::filter::SortKey;
-use crate::scim::list::plan::{SortOrder, Window};
+use crate::scim::list::root::RootSearch;
 use crate::scim::resource::Resource;
-use crate::scim::schema::ResourceKind;
-
-/// One resource type's part of a root search.
-#[derive(Debug, Clone)]
-pub struct Part {
-    pub kind: ResourceKind,
-    /// `None`: every resource of the type.
-    pub filter: Option<Resolved>,
-    /// This type's sort key, when `sortBy` names one of its attributes.
-    pub sort: Option<SortKey>,
-    pub memberships: bool,
-}
 
 impl TenantStore<'_> {
-    /// Resources of every `part` in one order (each part brings its own sort key, `order`
-    /// gives the direction) and one page.
-    pub async fn search_all(
-        &self,
-        parts: &[Part],
-        order: Option<SortOrder>,
-        window: &Window,
-    ) -> Result<Listed, StoreError> {
+    /// Resources of every part of `search` in one order (each part brings its own sort key,
+    /// `search.order` gives the direction) and one page.
+    pub async fn search_all(&self, search: &RootSearch) -> Result<Listed, StoreError> {
+        let RootSearch {
+            parts,
+            order,
+            window,
+        } = search;
         let conn = &self.store.reader;
         let dialect = |kind| Dialect {
             backend: conn.get_database_backend(),
@@ -61,7 +47,7 @@ impl TenantStore<'_> {
             .filter(resource::Column::TenantId.eq(self.tenant.get()))
             .filter(any.unwrap_or_else(|| Expr::cust("1 = 0")));
         let total = select.clone().count(conn).await?;
-        let (rows, next) = match order {
+        let (rows, next) = match *order {
             Some(order) => {
                 let select = sorted(select, case.finally(Expr::cust("NULL")).into(), order);
                 page(select, window, true, total, conn).await?

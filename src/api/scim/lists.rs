@@ -4,18 +4,16 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde_json::Value;
 
-use super::endpoint::{Endpoint, membership_attribute};
+use super::endpoint::Endpoint;
 use super::resources::QueryPairs;
 use crate::api::http::respond::{self, BaseUrl};
 use crate::api::{AppState, Tenant};
-use crate::scim::filter::{self, resolve_sort};
 use crate::scim::list::cursor::Cursor;
 use crate::scim::list::params::{Params, SEARCH_REQUEST_URN};
-use crate::scim::list::plan::{self, Window, plan};
+use crate::scim::list::plan::{Window, plan};
 use crate::scim::list::response::{cursor_response, list_response};
-use crate::scim::projection::Projection;
+use crate::scim::list::root;
 use crate::scim::{ScimError, validate};
-use crate::store::Part;
 
 /// GET /Users, GET /Groups: a filtered, sorted page (RFC 7644 §3.4.2).
 pub async fn list(at: Endpoint, query: QueryPairs) -> Result<HttpResponse, ScimError> {
@@ -74,94 +72,20 @@ pub async fn search_root(
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ScimError> {
     let params = search_params(&state, &body)?;
-    let settings = &state.settings;
-    let leniency = settings.leniency;
-    let filter = params
-        .filter
-        .as_deref()
-        .map(str::trim)
-        .filter(|f| !f.is_empty())
-        .map(|text| plan::parse_filter(text, leniency))
-        .transpose()?;
-    let sort_path = params
-        .sort_by
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| plan::sort_path(s, leniency))
-        .transpose()?;
     let registry = state.registry(&tenant).await?;
-    let types = registry.resource_types();
-    // An attribute one type lacks makes that type's comparison false, unless no type has it.
-    let strict: Vec<_> = types
-        .iter()
-        .map(|rt| {
-            filter
-                .as_ref()
-                .map(|f| filter::resolve(rt, f, leniency))
-                .transpose()
-        })
-        .collect();
-    if let Some(Err(err)) = strict.iter().find(|r| r.is_err())
-        && strict.iter().all(|r| r.is_err())
-    {
-        return Err(err.clone());
-    }
-    let mut parts = Vec::new();
-    let mut sortable = sort_path.is_none();
-    for (rt, resolved) in types.iter().zip(strict) {
-        let resolved = match (resolved, &filter) {
-            (Ok(r), _) => r,
-            (Err(_), Some(f)) => Some(filter::resolve_partial(rt, f, leniency)?),
-            (Err(e), None) => return Err(e),
-        };
-        let sort = sort_path.as_ref().and_then(|p| resolve_sort(rt, p).ok());
-        sortable |= sort.is_some();
-        let projection = Projection::parse(
-            rt,
-            params.attributes.as_deref(),
-            params.excluded_attributes.as_deref(),
-        );
-        parts.push(Part {
-            kind: rt.kind,
-            filter: resolved,
-            sort,
-            memberships: projection.includes(rt, membership_attribute(rt.kind)),
-        });
-    }
-    if !sortable {
-        return Err(ScimError::invalid_value(format!(
-            "cannot sort by {:?}: no resource type has that attribute",
-            params.sort_by.unwrap_or_default()
-        )));
-    }
-    let order = match sort_path {
-        Some(_) => Some(plan::sort_order(&params)?),
-        None => None,
-    };
-    let window = plan::window(&params, settings.max_results)?;
-    let listed = state
-        .store
-        .tenant(tenant.id)
-        .search_all(&parts, order, &window)
-        .await?;
+    let (leniency, max_results) = (state.settings.leniency, state.settings.max_results);
+    let search = root::plan(&registry.resource_types(), &params, leniency, max_results)?;
+    let listed = state.store.tenant(tenant.id).search_all(&search).await?;
     let shown = listed
         .resources
         .iter()
         .map(|r| {
             let rt = registry.resource_type(r.kind);
-            let projection = Projection::parse(
-                rt,
-                params.attributes.as_deref(),
-                params.excluded_attributes.as_deref(),
-            );
-            projection.apply(rt, r.to_json(rt, &base.0))
+            search.show(rt, r.to_json(rt, &base.0))
         })
         .collect();
-    Ok(respond::json(
-        StatusCode::OK,
-        &page_body(&window, listed.total, shown, listed.next),
-    ))
+    let body = page_body(&search.window, listed.total, shown, listed.next);
+    Ok(respond::json(StatusCode::OK, &body))
 }
 
 fn page_body(window: &Window, total: u64, shown: Vec<Value>, next: Option<Cursor>) -> Value {

@@ -7,5 +7,7 @@ pub mod params;
 pub mod cursor;
 // Checked parameters for one resource type: resolved filter and sort, window, projection.
 pub mod plan;
+// `POST /.search` at the service root: one plan over every resource type.
+pub mod root;
 // `startIndex`/`count` pages and the ListResponse bodies.
 pub mod response;

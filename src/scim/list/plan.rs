@@ -66,12 +66,7 @@ pub fn sort(
     params: &Params,
     leniency: Leniency,
 ) -> Result<Option<Sort>, ScimError> {
-    let Some(sort_by) = params
-        .sort_by
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    else {
+    let Some(sort_by) = given(params.sort_by.as_deref()) else {
         return Ok(None);
     };
     let path = sort_path(sort_by, leniency)?;
@@ -135,10 +130,13 @@ pub fn window(params: &Params, max_results: u64) -> Result<Window, ScimError> {
     }
 }
 
+/// A parameter's value, unless it is absent or blank (which clients send for "not given").
+pub(super) fn given(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|v| !v.is_empty())
+}
+
 fn integer(value: Option<&str>, name: &str) -> Result<Option<i64>, ScimError> {
-    value
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
+    given(value)
         .map(|v| {
             v.parse::<i64>().map_err(|_| {
                 ScimError::invalid_value(format!("`{name}` must be an integer, got {v:?}"))
@@ -154,12 +152,7 @@ pub fn plan(
     leniency: Leniency,
     max_results: u64,
 ) -> Result<(ListQuery, Projection), ScimError> {
-    let filter = match params
-        .filter
-        .as_deref()
-        .map(str::trim)
-        .filter(|f| !f.is_empty())
-    {
+    let filter = match given(params.filter.as_deref()) {
         Some(text) => Some(filter::resolve(
             rt,
             &parse_filter(text, leniency)?,

@@ -57,6 +57,14 @@ impl ResourceKind {
         }
     }
 
+    /// The attribute read from the membership table: a Group's `members`, a User's `groups`.
+    pub fn membership_attribute(self) -> &'static str {
+        match self {
+            Self::User => "groups",
+            Self::Group => "members",
+        }
+    }
+
     /// The endpoint relative to the SCIM base URL.
     pub fn endpoint(self) -> &'static str {
         match self {
