@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use crate::api::AppState;
 use crate::api::http::auth::Tenant;
 use crate::api::http::respond::{self, BaseUrl};
-use crate::scim::list::response::list_response;
+use crate::scim::list::response::ListResponse;
 use crate::scim::schema::ResourceKind;
 use crate::scim::{ScimError, discovery};
 
@@ -79,8 +79,9 @@ pub async fn schema(
 
 /// Every document, on one page.
 fn listed<T: serde::Serialize>(docs: impl Iterator<Item = T>) -> HttpResponse {
-    let docs: Vec<serde_json::Value> = docs
-        .map(|doc| serde_json::to_value(doc).unwrap_or_default())
-        .collect();
-    respond::json(StatusCode::OK, &list_response(docs.len() as u64, 1, docs))
+    let docs: Vec<T> = docs.collect();
+    respond::json(
+        StatusCode::OK,
+        &ListResponse::index(docs.len() as u64, 1, docs),
+    )
 }

@@ -54,15 +54,7 @@ impl Endpoint {
 
     /// Whether `shown` includes the attribute that needs the membership table.
     pub fn shows_memberships(&self, shown: &Projection) -> bool {
-        shown.includes(self.rt(), membership_attribute(self.kind))
-    }
-}
-
-/// The attribute that needs the membership table: Group members, User groups.
-pub fn membership_attribute(kind: ResourceKind) -> &'static str {
-    match kind {
-        ResourceKind::Group => "members",
-        ResourceKind::User => "groups",
+        shown.includes(self.rt(), self.kind.membership_attribute())
     }
 }
 

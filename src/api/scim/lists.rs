@@ -8,10 +8,9 @@ use super::endpoint::Endpoint;
 use super::resources::QueryPairs;
 use crate::api::http::respond::{self, BaseUrl};
 use crate::api::{AppState, Tenant};
-use crate::scim::list::cursor::Cursor;
 use crate::scim::list::params::{Params, SEARCH_REQUEST_URN};
-use crate::scim::list::plan::{Window, plan};
-use crate::scim::list::response::{cursor_response, list_response};
+use crate::scim::list::plan::plan;
+use crate::scim::list::response::ListResponse;
 use crate::scim::list::root;
 use crate::scim::{ScimError, validate};
 
@@ -60,7 +59,7 @@ async fn run_list(at: &Endpoint, params: &Params) -> Result<HttpResponse, ScimEr
         .collect();
     Ok(respond::json(
         StatusCode::OK,
-        &page_body(&query.window, listed.total, shown, listed.next),
+        &ListResponse::page(&query.window, listed.total, shown, listed.next),
     ))
 }
 
@@ -84,13 +83,6 @@ pub async fn search_root(
             search.show(rt, r.to_json(rt, &base.0))
         })
         .collect();
-    let body = page_body(&search.window, listed.total, shown, listed.next);
+    let body = ListResponse::page(&search.window, listed.total, shown, listed.next);
     Ok(respond::json(StatusCode::OK, &body))
-}
-
-fn page_body(window: &Window, total: u64, shown: Vec<Value>, next: Option<Cursor>) -> Value {
-    match window {
-        Window::Index(page) => list_response(total, page.start_index, shown),
-        Window::Cursor { .. } => cursor_response(total, shown, next.map(|c| c.encode())),
-    }
 }

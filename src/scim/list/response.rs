@@ -1,7 +1,9 @@
 //! `startIndex`/`count` pages and the ListResponse bodies (RFC 7644 §3.4.2, §3.4.2.4; RFC 9865
 //! §2.2 for cursor pages).
-use serde_json::{Value, json};
+use serde::Serialize;
 
+use super::cursor::Cursor;
+use super::plan::Window;
 use crate::scim::schema::LIST_RESPONSE_URN;
 
 /// A 1-based window over a result set.
@@ -26,29 +28,58 @@ impl Page {
     }
 }
 
-/// `urn:…:ListResponse` with `totalResults`, `startIndex`, `itemsPerPage` and `Resources`.
-pub fn list_response(total_results: u64, start_index: u64, resources: Vec<Value>) -> Value {
-    json!({
-        "schemas": [LIST_RESPONSE_URN],
-        "totalResults": total_results,
-        "startIndex": start_index,
-        "itemsPerPage": resources.len(),
-        "Resources": resources,
-    })
+/// `urn:…:ListResponse` (RFC 7644 §3.4.2): an index page carries `startIndex`, a cursor page
+/// (RFC 9865 §2.2) carries `nextCursor` while more results remain.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListResponse<T> {
+    pub schemas: [&'static str; 1],
+    pub total_results: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_index: Option<u64>,
+    pub items_per_page: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+    #[serde(rename = "Resources")]
+    pub resources: Vec<T>,
 }
 
-/// A cursor page (RFC 9865 §2.2): no `startIndex`; `nextCursor` while more remain.
-pub fn cursor_response(total_results: u64, resources: Vec<Value>, next: Option<String>) -> Value {
-    let mut body = json!({
-        "schemas": [LIST_RESPONSE_URN],
-        "totalResults": total_results,
-        "itemsPerPage": resources.len(),
-        "Resources": resources,
-    });
-    if let Some(next) = next {
-        body["nextCursor"] = Value::String(next);
+impl<T> ListResponse<T> {
+    /// An index page starting at `start_index`.
+    pub fn index(total_results: u64, start_index: u64, resources: Vec<T>) -> Self {
+        Self::new(total_results, Some(start_index), resources, None)
     }
-    body
+
+    /// The page `window` asked for; `next` is where a cursor walk goes on.
+    pub fn page(
+        window: &Window,
+        total_results: u64,
+        resources: Vec<T>,
+        next: Option<Cursor>,
+    ) -> Self {
+        match window {
+            Window::Index(page) => Self::index(total_results, page.start_index, resources),
+            Window::Cursor { .. } => {
+                Self::new(total_results, None, resources, next.map(|c| c.encode()))
+            }
+        }
+    }
+
+    fn new(
+        total_results: u64,
+        start_index: Option<u64>,
+        resources: Vec<T>,
+        next_cursor: Option<String>,
+    ) -> Self {
+        Self {
+            schemas: [LIST_RESPONSE_URN],
+            total_results,
+            start_index,
+            items_per_page: resources.len(),
+            next_cursor,
+            resources,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -87,7 +118,7 @@ mod tests {
 
     #[test]
     fn list_response_counts_items_on_the_page() {
-        let r = list_response(12, 11, vec![json!({"id": "a"}), json!({"id": "b"})]);
+        let r = serde_json::to_value(ListResponse::index(12, 11, vec!["a", "b"])).unwrap();
         assert_eq!(r["totalResults"], 12);
         assert_eq!(r["itemsPerPage"], 2);
         assert_eq!(r["startIndex"], 11);
