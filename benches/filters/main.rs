@@ -375,7 +375,7 @@ async fn cases(client: &Arc<Client>, args: &Args, expected: Arc<Expected>) -> Ve
         .to_utc();
     let cursor = Cursor::After {
         created,
-        id: row["id"].as_str().unwrap().to_owned(),
+        id: scimd::scim::id::ResourceId::parse(row["id"].as_str().unwrap()).unwrap(),
     }
     .encode();
     let paging = [

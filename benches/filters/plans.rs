@@ -59,7 +59,7 @@ pub fn list_statements(
                 let key = |c: resource::Column| Expr::col((resource::Entity, c));
                 select = select.filter(
                     Expr::tuple([key(resource::Column::CreatedAt), key(resource::Column::Id)])
-                        .gt(Expr::tuple([Expr::val(*created), Expr::val(id.clone())])),
+                        .gt(Expr::tuple([Expr::val(*created), Expr::val(id.as_str())])),
                 );
             }
             select.limit(count + 1)

@@ -7,6 +7,7 @@ pub mod discovery;
 pub mod error;
 pub mod etag;
 pub mod filter;
+pub mod id;
 pub mod list;
 pub mod message;
 pub mod patch;

@@ -173,7 +173,7 @@ fn now() -> DateTime<Utc> {
 /// instead of on a random page (random v4 ids made imports slower as tables grew). The id
 /// stays opaque to clients; what it reveals, the creation time, `meta.created` shows anyway.
 fn new_id() -> String {
-    uuid::Uuid::now_v7().to_string()
+    crate::scim::id::ResourceId::new().into_string()
 }
 
 impl From<StoreError> for ScimError {

@@ -12,6 +12,7 @@ use super::convert::to_resource;
 use super::sql::{self, Dialect};
 use super::{Store, StoreError, TenantId, index, members, now, statistics};
 use crate::scim::ScimError;
+use crate::scim::id::ResourceId;
 use crate::scim::list::cursor::Cursor;
 use crate::scim::list::plan::{ListQuery, SortOrder, Window};
 use crate::scim::patch::MemberChange;
@@ -515,7 +516,7 @@ pub(super) async fn page<C: ConnectionTrait>(
                     let key = |c: resource::Column| Expr::col((resource::Entity, c));
                     select = select.filter(
                         Expr::tuple([key(resource::Column::CreatedAt), key(resource::Column::Id)])
-                            .gt(Expr::tuple([Expr::val(*created), Expr::val(id.clone())])),
+                            .gt(Expr::tuple([Expr::val(*created), Expr::val(id.as_str())])),
                     );
                     0
                 }
@@ -528,9 +529,9 @@ pub(super) async fn page<C: ConnectionTrait>(
             rows.truncate(*count as usize);
             let next = match rows.last() {
                 Some(_) if more && has_sort => Some(Cursor::Offset(offset + count)),
-                Some(last) if more => Some(Cursor::After {
+                Some(last) if more => ResourceId::parse(&last.id).map(|id| Cursor::After {
                     created: last.created_at,
-                    id: last.id.clone(),
+                    id,
                 }),
                 _ => None,
             };
@@ -542,5 +543,5 @@ pub(super) async fn page<C: ConnectionTrait>(
 /// scimd's ids are UUIDs; anything else names no resource and never reaches a query (a NUL
 /// byte in an id would make PostgreSQL fail instead of answering "not found").
 pub(super) fn is_resource_id(id: &str) -> bool {
-    id.len() == 36 && uuid::Uuid::try_parse(id).is_ok()
+    ResourceId::parse(id).is_some()
 }

@@ -5,12 +5,16 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 
 use crate::scim::ScimError;
+use crate::scim::id::ResourceId;
 
 /// Where a cursor walk resumes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cursor {
     /// After this row of the default (created, id) order: a keyset seek.
-    After { created: DateTime<Utc>, id: String },
+    After {
+        created: DateTime<Utc>,
+        id: ResourceId,
+    },
     /// After this many rows of a `sortBy` order.
     Offset(u64),
 }
@@ -40,17 +44,8 @@ impl Cursor {
             .ok()
             .and_then(DateTime::from_timestamp_micros)
             .ok_or_else(invalid)?;
-        // Ids are UUIDs; anything else (a NUL would make PostgreSQL fail) is a forgery.
-        if id.is_empty()
-            || id.len() > 64
-            || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        {
-            return Err(invalid());
-        }
-        Ok(Self::After {
-            created,
-            id: id.to_owned(),
-        })
+        let id = ResourceId::parse(id).ok_or_else(invalid)?;
+        Ok(Self::After { created, id })
     }
 }
 
@@ -63,7 +58,7 @@ mod tests {
         let at = DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap();
         let c = Cursor::After {
             created: at,
-            id: "0b9d1f3e-6f59-4e8b-9a0c-2f4f7b1c5d11".into(),
+            id: ResourceId::parse("0b9d1f3e-6f59-4e8b-9a0c-2f4f7b1c5d11").unwrap(),
         };
         assert_eq!(Cursor::decode(&c.encode()).unwrap(), c);
         assert_eq!(
