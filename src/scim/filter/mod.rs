@@ -4,6 +4,7 @@ mod ast;
 pub mod eval;
 mod field;
 mod literal;
+mod member_id;
 mod parse;
 mod resolve;
 mod resolved;
@@ -12,6 +13,7 @@ mod syntax;
 mod value_path;
 
 pub use ast::{AttrPath, CompValue, CompareOp, Filter};
+pub use member_id::{MemberSelection, member_selection};
 pub(crate) use parse::{Ctx, attr_path, bracketed, sub_attr, ws0};
 pub use parse::{FilterError, MAX_DEPTH, MAX_OPERATORS, parse_filter};
 pub use resolve::{resolve, resolve_partial};
