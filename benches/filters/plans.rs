@@ -9,7 +9,7 @@ use scimd::scim::list::params::Params;
 use scimd::scim::list::plan::{Window, plan};
 use scimd::scim::schema::{Registry, ResourceKind};
 use scimd::scim::validate::Leniency;
-use scimd::store::sql::{self, Dialect};
+use scimd::store::condition::{self as sql, Dialect};
 use scimd::store::{PoolConfig, Store, TenantId};
 use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::{

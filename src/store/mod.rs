@@ -3,6 +3,7 @@
 //! Every SCIM query goes through a tenant-scoped handle ([`Store::tenant`]) that adds
 //! `tenant_id = ?` itself; there is no unscoped path to Users or Groups.
 
+pub mod condition;
 mod connect;
 mod convert;
 pub mod credentials;
@@ -14,7 +15,6 @@ mod resources;
 mod schemas;
 mod search;
 mod signing_keys;
-pub mod sql;
 mod statistics;
 mod tenants;
 mod tokens;

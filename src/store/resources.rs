@@ -1,20 +1,19 @@
 //! Users and Groups of one tenant: create, read, replace, delete and list, each one
 //! transaction (RFC 7644 §3.3–§3.6).
 use entity::resource;
-use sea_orm::sea_query::{Expr, ExprTrait, NullOrdering, Order, SimpleExpr};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, SqlErr,
+    QueryFilter, QuerySelect, SqlErr,
 };
 use serde_json::{Map, Value};
 
+use super::condition::{self, Dialect, Windowed};
 use super::convert::to_resource;
-use super::sql::{self, Dialect};
 use super::{Store, StoreError, TenantId, index, members, now, statistics};
 use crate::scim::ScimError;
 use crate::scim::id::ResourceId;
 use crate::scim::list::cursor::Cursor;
-use crate::scim::list::plan::{ListQuery, SortOrder, Window};
+use crate::scim::list::plan::{ListQuery, Window};
 use crate::scim::patch::MemberChange;
 use crate::scim::resource::{Derived, MemberInput, Resource};
 use crate::scim::schema::ResourceKind;
@@ -380,11 +379,12 @@ impl<'a> Resources<'a> {
         };
         let mut select = self.scoped();
         if let Some(filter) = &query.filter {
-            select = select.filter(sql::condition(filter, dialect));
+            select = select.filter(condition::condition(filter, dialect));
         }
         let total = select.clone().count(conn).await?;
         if let Some(sort) = &query.sort {
-            select = sorted(select, sql::sort_expr(&sort.key, dialect), sort.order);
+            select =
+                condition::sorted(select, condition::sort_expr(&sort.key, dialect), sort.order);
         }
         let (rows, next) = page(select, &query.window, query.sort.is_some(), total, conn).await?;
         let resources = self.load_many(conn, rows, memberships).await?;
@@ -454,24 +454,7 @@ pub struct Listed {
     pub next: Option<Cursor>,
 }
 
-/// Orders `select` by `sort` (RFC 7644 §3.4.2.3: unassigned values last ascending, first
-/// descending).
-pub(super) fn sorted(
-    mut select: sea_orm::Select<resource::Entity>,
-    sort: SimpleExpr,
-    order: SortOrder,
-) -> sea_orm::Select<resource::Entity> {
-    let (order, nulls) = match order {
-        SortOrder::Ascending => (Order::Asc, NullOrdering::Last),
-        SortOrder::Descending => (Order::Desc, NullOrdering::First),
-    };
-    QueryTrait::query(&mut select).order_by_expr_with_nulls(sort, order, nulls);
-    select
-}
-
-/// The rows of `window` in `select`'s order, then (created, id); `total` saves a query when
-/// the window is past the end. A cursor is a keyset seek in the default order and an offset
-/// when `select` carries a sort of its own.
+/// The rows of `window` in `select`'s order, and the next cursor (see `condition::window`).
 pub(super) async fn page<C: ConnectionTrait>(
     select: sea_orm::Select<resource::Entity>,
     window: &Window,
@@ -479,64 +462,9 @@ pub(super) async fn page<C: ConnectionTrait>(
     total: u64,
     conn: &C,
 ) -> Result<(Vec<resource::Model>, Option<Cursor>), StoreError> {
-    let mut select = select
-        .order_by_asc(resource::Column::CreatedAt)
-        .order_by_asc(resource::Column::Id);
-    match window {
-        Window::Index(page) => {
-            if page.count == 0 || page.offset() >= total {
-                return Ok((Vec::new(), None));
-            }
-            let rows = select
-                .offset(page.offset())
-                .limit(page.count)
-                .all(conn)
-                .await?;
-            Ok((rows, None))
-        }
-        Window::Cursor { count: 0, .. } => Ok((Vec::new(), None)),
-        Window::Cursor { after, count } => {
-            let offset = match after {
-                Some(Cursor::After { .. }) if has_sort => {
-                    return Err(ScimError::invalid_cursor(
-                        "this cursor belongs to a walk without sortBy; start a new walk",
-                    )
-                    .into());
-                }
-                Some(Cursor::Offset(_)) if !has_sort => {
-                    return Err(ScimError::invalid_cursor(
-                        "this cursor belongs to a walk with sortBy; repeat the same sortBy",
-                    )
-                    .into());
-                }
-                Some(Cursor::After { created, id }) => {
-                    // A row value is one range of the (created, id) index on both backends; the
-                    // equivalent `created > ? OR (created = ? AND id > ?)` is not always, and
-                    // then SQLite walks the index from the tenant's first row.
-                    let key = |c: resource::Column| Expr::col((resource::Entity, c));
-                    select = select.filter(
-                        Expr::tuple([key(resource::Column::CreatedAt), key(resource::Column::Id)])
-                            .gt(Expr::tuple([Expr::val(*created), Expr::val(id.as_str())])),
-                    );
-                    0
-                }
-                Some(Cursor::Offset(n)) => *n,
-                None => 0,
-            };
-            // One row more than asked says whether there is a next page.
-            let mut rows = select.offset(offset).limit(count + 1).all(conn).await?;
-            let more = rows.len() as u64 > *count;
-            rows.truncate(*count as usize);
-            let next = match rows.last() {
-                Some(_) if more && has_sort => Some(Cursor::Offset(offset + count)),
-                Some(last) if more => ResourceId::parse(&last.id).map(|id| Cursor::After {
-                    created: last.created_at,
-                    id,
-                }),
-                _ => None,
-            };
-            Ok((rows, next))
-        }
+    match condition::window(select, window, has_sort, total)? {
+        None => Ok((Vec::new(), None)),
+        Some(Windowed { select, next }) => Ok(next.page(select.all(conn).await?)),
     }
 }
 

@@ -4,8 +4,8 @@ use entity::resource;
 use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, SimpleExpr};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-use super::resources::{Listed, page, sorted};
-use super::sql::{self, Dialect};
+use super::condition::{self, Dialect, sorted};
+use super::resources::{Listed, page};
 use super::{StoreError, TenantStore, convert::kind_of};
 use crate::scim::list::root::RootSearch;
 use crate::scim::resource::Resource;
@@ -30,7 +30,7 @@ impl TenantStore<'_> {
         for part in parts {
             let mut cond = resource::Column::ResourceType.eq(part.kind.as_str());
             if let Some(filter) = &part.filter {
-                cond = cond.and(sql::condition(filter, dialect(part.kind)));
+                cond = cond.and(condition::condition(filter, dialect(part.kind)));
             }
             any = Some(match any {
                 Some(prev) => prev.or(cond),
@@ -39,7 +39,7 @@ impl TenantStore<'_> {
             if let Some(key) = &part.sort {
                 case = case.case(
                     resource::Column::ResourceType.eq(part.kind.as_str()),
-                    sql::sort_expr(key, dialect(part.kind)),
+                    condition::sort_expr(key, dialect(part.kind)),
                 );
             }
         }

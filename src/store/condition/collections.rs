@@ -1,0 +1,137 @@
+//! "Some element matches" ([`Resolved::Any`]): elements of a multi-valued attribute in the
+//! search document (RFC 7644 §3.4.2.2 value paths), a Group's members (the membership table)
+//! and a User's groups, direct and inherited (RFC 7643 §4.1.2 `groups`).
+use entity::{group_member, resource};
+use sea_orm::ColumnTrait;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, JoinType, Query, SimpleExpr};
+
+use super::compare::ordered;
+use super::{Compiler, ELEMENT, MEMBER, MEMBERSHIP, Scope, col};
+use crate::scim::filter::CompareOp;
+use crate::scim::filter::{Collection, Field, Literal, MemberField, Resolved, Target};
+
+impl Compiler {
+    pub(super) fn any(&self, collection: &Collection, inner: &Resolved) -> SimpleExpr {
+        match collection {
+            Collection::Json(keys) => self.any_element(keys, inner),
+            Collection::Members => self.any_member(inner),
+            Collection::Groups => self.any_group(inner),
+        }
+    }
+
+    fn any_element(&self, keys: &[String], inner: &Resolved) -> SimpleExpr {
+        // `emails[value eq "x"]` and `emails.value eq "x"` are the index lookup alone.
+        if let Resolved::Compare {
+            target:
+                Target {
+                    field: Field::Sub(sub),
+                    ..
+                },
+            op,
+            value,
+        } = inner
+            && let Some(path) = self.element_index(keys, sub)
+            && !op.is_substring()
+        {
+            let bound = self.bind(value, &Field::Sub(sub.clone()));
+            return self.indexed(path, |v| ordered(v, *op, bound));
+        }
+        let source = if self.postgres() {
+            Func::cust("jsonb_array_elements").arg(self.json_at(
+                col(resource::Column::DataCi),
+                keys,
+                false,
+            ))
+        } else {
+            Func::cust("json_each")
+                .arg(col(resource::Column::DataCi))
+                .arg(super::value::sqlite_path(keys))
+        };
+        let exists = Expr::exists(
+            Query::select()
+                .expr(Expr::cust("1"))
+                .from_function(source, Alias::new(ELEMENT))
+                .and_where(self.cond(inner, false, Scope::Element))
+                .take(),
+        );
+        // A conjunct the index answers narrows the rows the EXISTS has to look at.
+        match self.necessary_index(keys, inner) {
+            Some(prefilter) => prefilter.and(exists),
+            None => exists,
+        }
+    }
+
+    fn any_member(&self, inner: &Resolved) -> SimpleExpr {
+        // `members[value eq "id"]`: the member index gives the groups directly.
+        if let Resolved::Compare {
+            target:
+                Target {
+                    field: Field::Member(MemberField::Value),
+                    ..
+                },
+            op: CompareOp::Eq,
+            value: Literal::String(id),
+        } = inner
+        {
+            let sub = Query::select()
+                .column(group_member::Column::GroupId)
+                .from(group_member::Entity)
+                .and_where(
+                    group_member::Column::TenantId
+                        .into_expr()
+                        .eq(self.d.tenant.get()),
+                )
+                .and_where(group_member::Column::MemberId.into_expr().eq(id.clone()))
+                .take();
+            return col(resource::Column::Id).in_subquery(sub);
+        }
+        let mut query = Query::select();
+        query
+            .expr(Expr::cust("1"))
+            .from_as(group_member::Entity, Alias::new(MEMBERSHIP))
+            .and_where(
+                Expr::col((Alias::new(MEMBERSHIP), group_member::Column::GroupId))
+                    .equals((resource::Entity, resource::Column::Id)),
+            );
+        if uses_member_display(inner) {
+            query.join_as(
+                JoinType::LeftJoin,
+                resource::Entity,
+                Alias::new(MEMBER),
+                Expr::col((Alias::new(MEMBER), resource::Column::Id))
+                    .equals((Alias::new(MEMBERSHIP), group_member::Column::MemberId)),
+            );
+        }
+        query.and_where(self.cond(inner, false, Scope::Member));
+        Expr::exists(query.take())
+    }
+
+    /// A User's groups, direct and inherited: a recursive walk down from every group that
+    /// satisfies `inner`.
+    fn any_group(&self, inner: &Resolved) -> SimpleExpr {
+        let seed = self.cond(inner, false, Scope::Group);
+        let sql = format!(
+            "\"resources\".\"id\" IN (WITH RECURSIVE nested(id, depth) AS (\
+             SELECT g.member_id, 1 FROM group_members g WHERE g.tenant_id = {t} AND {seed} \
+             UNION SELECT m.member_id, nested.depth + 1 FROM group_members m \
+             JOIN nested ON m.group_id = nested.id WHERE nested.depth < 32) \
+             SELECT id FROM nested)",
+            t = self.d.tenant.get(),
+            seed = if self.postgres() { "$1" } else { "?" },
+        );
+        Expr::cust_with_exprs(sql, [seed])
+    }
+}
+
+fn uses_member_display(f: &Resolved) -> bool {
+    match f {
+        Resolved::Compare { target, .. } | Resolved::Present(target) => {
+            target.field == Field::Member(MemberField::Display)
+        }
+        Resolved::And(l, r) | Resolved::Or(l, r) => {
+            uses_member_display(l) || uses_member_display(r)
+        }
+        Resolved::Not(inner) => uses_member_display(inner),
+        _ => false,
+    }
+}
