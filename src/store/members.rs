@@ -10,9 +10,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use super::convert::kind_of;
 use super::resources::is_resource_id;
 use super::{StoreError, TenantId, now};
-use crate::scim::filter::CompareOp;
 use crate::scim::filter::eval::member_matches;
-use crate::scim::filter::{Field, Literal, MemberField, Resolved, Target};
+use crate::scim::filter::{MemberSelection, member_selection};
 use crate::scim::patch::MemberChange;
 use crate::scim::resource::{GroupRef, Member, MemberInput};
 use crate::scim::schema::ResourceKind;
@@ -58,9 +57,9 @@ pub(super) async fn apply<C: ConnectionTrait>(
     }
     let mut gone: Vec<String> = change.remove.clone();
     for inner in &change.remove_where {
-        match member_id_of(inner) {
-            Some(id) => gone.push(id.to_owned()),
-            None => {
+        match member_selection(inner) {
+            MemberSelection::Id(id) => gone.push(id.to_owned()),
+            MemberSelection::Matching(inner) => {
                 let current = members_of(conn, &[group_id.to_owned()]).await?;
                 gone.extend(
                     current
@@ -104,22 +103,6 @@ pub(super) async fn apply<C: ConnectionTrait>(
             .await?;
     }
     Ok(())
-}
-
-/// The id in `value eq "id"`, the shape Okta and Entra use to remove one member.
-fn member_id_of(inner: &Resolved) -> Option<&str> {
-    match inner {
-        Resolved::Compare {
-            target:
-                Target {
-                    field: Field::Member(MemberField::Value),
-                    ..
-                },
-            op: CompareOp::Eq,
-            value: Literal::String(id),
-        } => Some(id),
-        _ => None,
-    }
 }
 
 /// The members of `inputs` that exist in the tenant, with their real type. A group is not

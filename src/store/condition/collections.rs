@@ -7,8 +7,8 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, JoinType, Query, SimpleEx
 
 use super::compare::ordered;
 use super::{Compiler, ELEMENT, MEMBER, MEMBERSHIP, Scope, col};
-use crate::scim::filter::CompareOp;
-use crate::scim::filter::{Collection, Field, Literal, MemberField, Resolved, Target};
+use crate::scim::filter::{Collection, Field, MemberField, Resolved, Target};
+use crate::scim::filter::{MemberSelection, member_selection};
 
 impl Compiler {
     pub(super) fn any(&self, collection: &Collection, inner: &Resolved) -> SimpleExpr {
@@ -63,16 +63,7 @@ impl Compiler {
 
     fn any_member(&self, inner: &Resolved) -> SimpleExpr {
         // `members[value eq "id"]`: the member index gives the groups directly.
-        if let Resolved::Compare {
-            target:
-                Target {
-                    field: Field::Member(MemberField::Value),
-                    ..
-                },
-            op: CompareOp::Eq,
-            value: Literal::String(id),
-        } = inner
-        {
+        if let MemberSelection::Id(id) = member_selection(inner) {
             let sub = Query::select()
                 .column(group_member::Column::GroupId)
                 .from(group_member::Entity)
@@ -81,7 +72,7 @@ impl Compiler {
                         .into_expr()
                         .eq(self.d.tenant.get()),
                 )
-                .and_where(group_member::Column::MemberId.into_expr().eq(id.clone()))
+                .and_where(group_member::Column::MemberId.into_expr().eq(id))
                 .take();
             return col(resource::Column::Id).in_subquery(sub);
         }
