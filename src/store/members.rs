@@ -19,8 +19,12 @@ use crate::scim::schema::ResourceKind;
 /// Rows per statement, well under SQLite's and PostgreSQL's bound-parameter limits.
 const CHUNK: usize = 500;
 
-/// How deep nested groups are followed when deriving `User.groups`.
-const MAX_NESTING: usize = 32;
+/// How many levels of nested groups count: a User is in the groups that contain it, the
+/// groups containing those, and so on up to this depth (RFC 7643 §4.1.2 `groups` "either
+/// direct or indirect"). `User.groups` (`groups_of`) and a filter on `groups`
+/// (`condition`'s recursive walk) both stop here, so what a User shows and what a filter
+/// finds it by agree. It also bounds the walk over a cycle of groups.
+pub(super) const MAX_NESTING: u32 = 32;
 
 /// Replaces the members of `group_id` with those of `inputs` that exist in the tenant.
 pub(super) async fn set<C: ConnectionTrait>(
@@ -209,14 +213,16 @@ pub(super) async fn members_of<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// The groups each user in `user_ids` belongs to: directly, or through nested groups.
+/// The groups each user in `user_ids` belongs to: directly, or through nested groups up to
+/// [`MAX_NESTING`] levels up.
 pub(super) async fn groups_of<C: ConnectionTrait>(
     conn: &C,
     tenant: TenantId,
     user_ids: &[String],
 ) -> Result<HashMap<String, Vec<GroupRef>>, StoreError> {
     let direct = parents(conn, tenant, user_ids).await?;
-    // Walk upwards level by level: one query per nesting level for the whole page.
+    // Walk upwards level by level: one query per nesting level for the whole page. The
+    // direct groups are level 1, so MAX_NESTING - 1 more levels.
     let mut parents_of: HashMap<String, Vec<(String, String)>> = HashMap::new();
     let mut frontier: BTreeSet<String> = direct
         .values()
@@ -224,7 +230,7 @@ pub(super) async fn groups_of<C: ConnectionTrait>(
         .map(|(id, _)| id.clone())
         .collect();
     let mut seen: HashSet<String> = HashSet::new();
-    for _ in 0..MAX_NESTING {
+    for _ in 1..MAX_NESTING {
         frontier.retain(|g| seen.insert(g.clone()));
         if frontier.is_empty() {
             break;

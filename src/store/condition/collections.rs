@@ -9,6 +9,7 @@ use super::compare::ordered;
 use super::{Compiler, ELEMENT, MEMBER, MEMBERSHIP, Scope, col};
 use crate::scim::filter::{Collection, Field, MemberField, Resolved, Target};
 use crate::scim::filter::{MemberSelection, member_selection};
+use crate::store::members::MAX_NESTING;
 
 impl Compiler {
     pub(super) fn any(&self, collection: &Collection, inner: &Resolved) -> SimpleExpr {
@@ -98,16 +99,17 @@ impl Compiler {
     }
 
     /// A User's groups, direct and inherited: a recursive walk down from every group that
-    /// satisfies `inner`.
+    /// satisfies `inner`, at most [`MAX_NESTING`] levels deep (as `User.groups` is derived).
     fn any_group(&self, inner: &Resolved) -> SimpleExpr {
         let seed = self.cond(inner, false, Scope::Group);
         let sql = format!(
             "\"resources\".\"id\" IN (WITH RECURSIVE nested(id, depth) AS (\
              SELECT g.member_id, 1 FROM group_members g WHERE g.tenant_id = {t} AND {seed} \
              UNION SELECT m.member_id, nested.depth + 1 FROM group_members m \
-             JOIN nested ON m.group_id = nested.id WHERE nested.depth < 32) \
+             JOIN nested ON m.group_id = nested.id WHERE nested.depth < {depth}) \
              SELECT id FROM nested)",
             t = self.d.tenant.get(),
+            depth = MAX_NESTING,
             seed = if self.postgres() { "$1" } else { "?" },
         );
         Expr::cust_with_exprs(sql, [seed])
