@@ -3,10 +3,13 @@
 //! and a User's groups, direct and inherited (RFC 7643 §4.1.2 `groups`).
 use entity::{group_member, resource};
 use sea_orm::ColumnTrait;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, JoinType, Query, SimpleExpr};
+use sea_orm::sea_query::{
+    Alias, BinOper, CommonTableExpression, Expr, ExprTrait, Func, JoinType, Query, SimpleExpr,
+    UnionType, WithClause,
+};
 
 use super::compare::ordered;
-use super::{Compiler, ELEMENT, MEMBER, MEMBERSHIP, Scope, col};
+use super::{Compiler, ELEMENT, GROUP, MEMBER, MEMBERSHIP, Scope, col};
 use crate::scim::filter::{Collection, Field, MemberField, Resolved, Target};
 use crate::scim::filter::{MemberSelection, member_selection};
 use crate::store::members::MAX_NESTING;
@@ -99,20 +102,54 @@ impl Compiler {
     }
 
     /// A User's groups, direct and inherited: a recursive walk down from every group that
-    /// satisfies `inner`, at most [`MAX_NESTING`] levels deep (as `User.groups` is derived).
+    /// satisfies `inner`, at most [`MAX_NESTING`] levels deep (as `User.groups` is derived):
+    ///
+    /// `resources.id IN (WITH RECURSIVE nested (id, depth) AS (SELECT g.member_id, 1 FROM
+    /// group_members AS g WHERE g.tenant_id = T AND inner UNION SELECT m.member_id,
+    /// nested.depth + 1 FROM group_members AS m JOIN nested ON m.group_id = nested.id WHERE
+    /// nested.depth < MAX_NESTING) SELECT id FROM nested)`.
+    ///
+    /// The tenant, `1` and the depth are written as constants, not bound: the column types of
+    /// the CTE then come from the literals on PostgreSQL, as in the SQL this replaced.
     fn any_group(&self, inner: &Resolved) -> SimpleExpr {
-        let seed = self.cond(inner, false, Scope::Group);
-        let sql = format!(
-            "\"resources\".\"id\" IN (WITH RECURSIVE nested(id, depth) AS (\
-             SELECT g.member_id, 1 FROM group_members g WHERE g.tenant_id = {t} AND {seed} \
-             UNION SELECT m.member_id, nested.depth + 1 FROM group_members m \
-             JOIN nested ON m.group_id = nested.id WHERE nested.depth < {depth}) \
-             SELECT id FROM nested)",
-            t = self.d.tenant.get(),
-            depth = MAX_NESTING,
-            seed = if self.postgres() { "$1" } else { "?" },
-        );
-        Expr::cust_with_exprs(sql, [seed])
+        let constant = |v: sea_orm::Value| Expr::Constant(v);
+        let (g, m) = (Alias::new(GROUP), Alias::new("m"));
+        let (nested, id, depth) = (Alias::new("nested"), Alias::new("id"), Alias::new("depth"));
+        let mut seed = Query::select()
+            .column((g.clone(), group_member::Column::MemberId))
+            .expr(constant(1i32.into()))
+            .from_as(group_member::Entity, g.clone())
+            .and_where(
+                Expr::col((g, group_member::Column::TenantId))
+                    .eq(constant(self.d.tenant.get().into())),
+            )
+            .and_where(self.cond(inner, false, Scope::Group))
+            .take();
+        let step = Query::select()
+            .column((m.clone(), group_member::Column::MemberId))
+            .expr(Expr::col((nested.clone(), depth.clone())).add(constant(1i32.into())))
+            .from_as(group_member::Entity, m.clone())
+            .inner_join(
+                nested.clone(),
+                Expr::col((m, group_member::Column::GroupId)).equals((nested.clone(), id.clone())),
+            )
+            .and_where(Expr::col((nested.clone(), depth.clone())).lt(constant(MAX_NESTING.into())))
+            .take();
+        seed.union(UnionType::Distinct, step);
+        let walk = CommonTableExpression::new()
+            .table_name(nested.clone())
+            .columns([id.clone(), depth])
+            .query(seed)
+            .to_owned();
+        let ids = Query::select()
+            .column(id)
+            .from(nested)
+            .take()
+            .with(WithClause::new().recursive(true).cte(walk).to_owned());
+        col(resource::Column::Id).binary(
+            BinOper::In,
+            SimpleExpr::SubQuery(None, Box::new(ids.into())),
+        )
     }
 }
 

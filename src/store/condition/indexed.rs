@@ -2,7 +2,7 @@
 //! becomes the ids of the resources with a matching (path, value) row.
 use entity::{resource, resource_value};
 use sea_orm::ColumnTrait;
-use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, PgFunc, Query, SimpleExpr};
 
 use super::{Compiler, Scope, col};
 use crate::scim::filter::CompareOp;
@@ -38,9 +38,10 @@ impl Compiler {
             self.arrays.set(self.arrays.get() + 1);
             // Under `or`, PostgreSQL cannot turn `id IN (subquery)` into a join and filters
             // every row of the tenant through it. The array is computed once and is an index
-            // condition, so `a or (b and c)` becomes a BitmapOr of index scans.
-            let ids = SimpleExpr::SubQuery(None, Box::new(sub.into()));
-            return Expr::cust_with_exprs("\"resources\".\"id\" = ANY(ARRAY $1)", [ids]);
+            // condition, so `a or (b and c)` becomes a BitmapOr of index scans. Not
+            // `Expr::any(sub)`: `= ANY (subquery)` is the same semi-join as `IN`.
+            let ids = Func::cust("ARRAY").arg(SimpleExpr::SubQuery(None, Box::new(sub.into())));
+            return col(resource::Column::Id).eq(PgFunc::any(ids));
         }
         col(resource::Column::Id).in_subquery(sub)
     }

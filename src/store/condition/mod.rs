@@ -127,26 +127,12 @@ impl Compiler {
             }
             Resolved::Present(target) => {
                 let leaf = self.present(target, scope);
-                self.polarity(leaf, negate)
+                polarity(leaf, negate)
             }
             Resolved::Compare { target, op, value } => {
                 let leaf = self.compare(target, *op, value, scope);
-                self.polarity(leaf, negate)
+                polarity(leaf, negate)
             }
-        }
-    }
-
-    /// A leaf is NULL when its value is missing; negated, that must count as true.
-    fn polarity(&self, leaf: SimpleExpr, negate: bool) -> SimpleExpr {
-        if negate {
-            let sql = if self.postgres() {
-                "($1) IS NOT TRUE"
-            } else {
-                "(?) IS NOT TRUE"
-            };
-            Expr::cust_with_expr(sql, leaf)
-        } else {
-            leaf
         }
     }
 
@@ -162,5 +148,16 @@ impl Compiler {
         let right = self.cond(r, negate, scope);
         self.no_arrays.set(outer);
         left.and(right)
+    }
+}
+
+/// A leaf is NULL when its value is missing; negated, that must count as true:
+/// `(leaf) IS NOT TRUE`. The `TRUE` is a constant, not a bound value: PostgreSQL accepts only
+/// the keyword after `IS NOT`.
+fn polarity(leaf: SimpleExpr, negate: bool) -> SimpleExpr {
+    if negate {
+        leaf.is_not(Expr::Constant(true.into()))
+    } else {
+        leaf
     }
 }

@@ -1,7 +1,7 @@
 //! Where a filter's attribute is read from: a column of `resources`, a path in the search
 //! document `data_ci`, an element of a JSON array, or a membership row.
 use entity::{group_member, resource};
-use sea_orm::sea_query::{Alias, Expr, Func, SimpleExpr};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, SimpleExpr};
 
 use super::{Compiler, ELEMENT, GROUP, MEMBER, MEMBERSHIP, Scope, col};
 use crate::scim::filter::{Field, MemberField, Target};
@@ -23,6 +23,7 @@ impl Compiler {
                 Field::Json(_) | Field::Sub(_) | Field::Element
             )
         {
+            // Hand-written: sea-query 1.0 has no COLLATE for expressions (only for tables).
             return Expr::cust_with_expr("($1 COLLATE \"C\")", raw);
         }
         raw
@@ -47,6 +48,8 @@ impl Compiler {
             (_, Field::Sub(sub)) => {
                 self.typed(self.json_at(element, std::slice::from_ref(sub), true), kind)
             }
+            // Hand-written: sea-query 1.0 has `->` and `->>` but not the path operator `#>>`;
+            // `#>> '{}'` is the text of a scalar jsonb element.
             (_, Field::Element) if pg => {
                 self.typed(Expr::cust_with_expr("($1 #>> '{}')", element), kind)
             }
@@ -71,7 +74,7 @@ impl Compiler {
     /// PostgreSQL reads JSON as text; numbers must become numbers to compare as such.
     fn typed(&self, text: SimpleExpr, kind: AttrType) -> SimpleExpr {
         if self.postgres() && matches!(kind, AttrType::Integer | AttrType::Decimal) {
-            Expr::cust_with_expr("CAST($1 AS NUMERIC)", text)
+            text.cast_as(Alias::new("NUMERIC"))
         } else {
             text
         }
