@@ -13,7 +13,6 @@ mod members;
 mod oauth_clients;
 mod resources;
 mod schemas;
-mod search;
 mod signing_keys;
 mod statistics;
 mod tenants;

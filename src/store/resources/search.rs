@@ -4,11 +4,11 @@ use entity::resource;
 use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, SimpleExpr};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-use super::condition::{self, Dialect, sorted};
-use super::resources::{Listed, page};
-use super::{StoreError, TenantStore, convert::kind_of};
+use super::list::{Listed, page};
 use crate::scim::list::root::RootSearch;
 use crate::scim::resource::Resource;
+use crate::store::condition::{self, Dialect, sorted};
+use crate::store::{StoreError, TenantStore, convert::kind_of};
 
 impl TenantStore<'_> {
     /// Resources of every part of `search` in one order (each part brings its own sort key,
@@ -64,7 +64,7 @@ impl TenantStore<'_> {
                 .unzip();
             let loaded = self
                 .resources(part.kind)
-                .load_rows(conn, mine, part.memberships)
+                .load_many(conn, mine, part.memberships)
                 .await?;
             for (i, r) in positions.into_iter().zip(loaded) {
                 resources[i] = Some(r);
