@@ -8,15 +8,12 @@ mod connect;
 mod convert;
 pub mod credentials;
 mod index;
-mod jwt_trusts;
 mod members;
-mod oauth_clients;
 mod resources;
 mod schemas;
 mod signing_keys;
 mod statistics;
 mod tenants;
-mod tokens;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{DatabaseConnection, DbErr, SqlErr};
@@ -25,13 +22,14 @@ use crate::scim::ScimError;
 use crate::scim::schema::ResourceKind;
 
 pub use connect::{PoolConfig, redact};
-pub use credentials::{AuthError, Credential, Credentials};
-pub use jwt_trusts::{JwtTrusts, TrustInfo};
-pub use oauth_clients::{AccessToken, ClientInfo, OauthClients};
+pub use credentials::tokens::Principal;
+pub use credentials::{
+    AccessToken, AuthError, ClientInfo, Credential, CredentialInfo, CredentialKind, Credentials,
+    JwtTrusts, OauthClients, RotateError, Rotated, TokenInfo, Tokens, TrustInfo,
+};
 pub use resources::{Listed, Resources, Write};
 pub use schemas::{Removed, SchemaRecord, Schemas};
 pub use tenants::{TenantRecord, Tenants, valid_tenant_name};
-pub use tokens::{Principal, RotateError, Rotated, TokenInfo, Tokens};
 
 /// A tenant's database id. Only the store and the auth extractor create one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

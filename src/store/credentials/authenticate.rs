@@ -1,76 +1,7 @@
-//! Which kind of credential a bearer is, and whom it speaks for (RFC 6750 §2.1): an opaque
-//! scimd token, an access token scimd issued at `/oauth/token`, or a JWT of an external
-//! issuer a tenant trusts. Each kind costs one indexed read, so revoking a token, a client
-//! or a trust takes effect at once in every process on the database.
-use super::{Store, StoreError, TenantRecord};
+//! Authenticating a bearer (RFC 6750 §2.1): an opaque token by its hash, an access token
+//! scimd issued by its signature and live client, an external JWT by the trusts of its issuer.
+use super::{AuthError, Credential, Credentials, Principal};
 use crate::jwt::{self, Rejection, Unverified, access};
-use crate::scim::ScimError;
-
-/// The credential a request authenticated with; [`Credential::key`] names it stably (for
-/// rate limits, logs and audit) without revealing any secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Credential {
-    /// An opaque bearer token, by its id.
-    Token { id: String },
-    /// An external JWT, by the trust that accepted it and the token's `sub`.
-    Jwt {
-        trust_id: String,
-        subject: Option<String>,
-    },
-    /// An access token of an OAuth client, by client id.
-    OauthClient { client_id: String },
-}
-
-impl Credential {
-    /// `token:<id>`, `jwt:<trust id>:<sub>` or `client:<client id>`.
-    pub fn key(&self) -> String {
-        match self {
-            Self::Token { id } => format!("token:{id}"),
-            Self::Jwt { trust_id, subject } => {
-                format!("jwt:{trust_id}:{}", subject.as_deref().unwrap_or(""))
-            }
-            Self::OauthClient { client_id } => format!("client:{client_id}"),
-        }
-    }
-}
-
-/// Who a valid bearer speaks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Principal {
-    pub tenant: TenantRecord,
-    pub credential: Credential,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum AuthError {
-    /// An opaque token that is unknown, expired or revoked.
-    #[error("the bearer token is invalid, expired or revoked")]
-    UnknownToken,
-    /// A JWT refused, with the reason an operator can act on.
-    #[error(transparent)]
-    Jwt(#[from] Rejection),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<AuthError> for ScimError {
-    fn from(err: AuthError) -> Self {
-        match err {
-            AuthError::Store(err) => err.into(),
-            rejected => ScimError::unauthorized(rejected.to_string()),
-        }
-    }
-}
-
-pub struct Credentials<'a> {
-    store: &'a Store,
-}
-
-impl Store {
-    pub fn credentials(&self) -> Credentials<'_> {
-        Credentials { store: self }
-    }
-}
 
 impl Credentials<'_> {
     /// The principal `bearer` authenticates.

@@ -5,11 +5,12 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use entity::{oauth_client, tenant};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
-use super::{Store, StoreError, TenantRecord, now};
+use super::kind::stale;
 use crate::jwt::access::{self, AccessClaims};
 use crate::secrets;
+use crate::store::{Store, StoreError, TenantRecord, now};
 
 /// A client as listed: everything but its secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,9 +29,6 @@ pub struct AccessToken {
     pub token: String,
     pub expires_in: u64,
 }
-
-/// `last_used_at` is refreshed at most this often, so using a token stays a read.
-const LAST_USED_GRANULARITY: chrono::Duration = chrono::Duration::seconds(60);
 
 pub struct OauthClients<'a> {
     store: &'a Store,
@@ -68,40 +66,13 @@ impl OauthClients<'_> {
 
     /// All clients, or one tenant's, oldest first.
     pub async fn list(&self, tenant: Option<&TenantRecord>) -> Result<Vec<ClientInfo>, StoreError> {
-        let mut query = oauth_client::Entity::find()
-            .find_also_related(tenant::Entity)
-            .order_by_asc(oauth_client::Column::CreatedAt)
-            .order_by_asc(oauth_client::Column::Id);
-        if let Some(tenant) = tenant {
-            query = query.filter(oauth_client::Column::TenantId.eq(tenant.id.get()));
-        }
-        Ok(query
-            .all(&self.store.reader)
-            .await?
-            .into_iter()
-            .map(|(c, tenant)| info(c, tenant.map(|t| t.name).unwrap_or_default()))
-            .collect())
+        self.store.credentials().list(tenant).await
     }
 
     /// Revokes client `id`: no new tokens, and the ones it holds stop working at once, in
     /// every process on the database. `NotFound` if there is no such client.
     pub async fn revoke(&self, id: &str) -> Result<(), StoreError> {
-        let result = oauth_client::Entity::update_many()
-            .col_expr(oauth_client::Column::RevokedAt, Expr::value(now()))
-            .filter(oauth_client::Column::Id.eq(id))
-            .filter(oauth_client::Column::RevokedAt.is_null())
-            .exec(&self.store.writer)
-            .await?;
-        if result.rows_affected == 1 {
-            return Ok(());
-        }
-        match oauth_client::Entity::find_by_id(id.to_owned())
-            .one(&self.store.writer)
-            .await?
-        {
-            Some(_) => Ok(()),
-            None => Err(StoreError::NotFound),
-        }
+        self.store.credentials().revoke::<ClientInfo>(id).await
     }
 
     /// The client credentials grant: an access token valid for `ttl` if `client_id` names a
@@ -141,17 +112,17 @@ impl OauthClients<'_> {
 
     /// The tenant of a live client, for a request bearing one of its access tokens: one
     /// indexed read, so revocation is seen at once.
-    pub(super) async fn live(&self, client_id: &str) -> Result<Option<TenantRecord>, StoreError> {
+    pub(in crate::store) async fn live(
+        &self,
+        client_id: &str,
+    ) -> Result<Option<TenantRecord>, StoreError> {
         let Some((client, tenant)) = self.find(client_id).await? else {
             return Ok(None);
         };
         if client.revoked_at.is_some() {
             return Ok(None);
         }
-        if client
-            .last_used_at
-            .is_none_or(|used| Utc::now() - used > LAST_USED_GRANULARITY)
-        {
+        if stale(client.last_used_at) {
             self.touch(&client.id).await?;
         }
         Ok(Some(tenant))
@@ -178,7 +149,7 @@ impl OauthClients<'_> {
     }
 }
 
-fn info(c: oauth_client::Model, tenant: String) -> ClientInfo {
+pub(super) fn info(c: oauth_client::Model, tenant: String) -> ClientInfo {
     ClientInfo {
         id: c.id,
         tenant,

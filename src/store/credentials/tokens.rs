@@ -1,10 +1,11 @@
 //! Bearer tokens: issued at random, stored as a SHA-256 hash, optionally expiring, revocable.
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use entity::{tenant, token};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
-use super::{Store, StoreError, TenantRecord, now};
+use super::kind::stale;
 use crate::secrets;
+use crate::store::{Store, StoreError, TenantRecord, now};
 
 mod rotation;
 
@@ -29,15 +30,12 @@ pub struct Principal {
     pub tenant: TenantRecord,
 }
 
-/// `last_used_at` is refreshed at most this often, so authentication stays a read.
-const LAST_USED_GRANULARITY: Duration = Duration::seconds(60);
-
 pub struct Tokens<'a> {
     store: &'a Store,
 }
 
 impl<'a> Tokens<'a> {
-    pub(super) fn new(store: &'a Store) -> Self {
+    pub(in crate::store) fn new(store: &'a Store) -> Self {
         Self { store }
     }
 
@@ -125,10 +123,7 @@ impl<'a> Tokens<'a> {
         if !live {
             return Ok(None);
         }
-        if token
-            .last_used_at
-            .is_none_or(|used| at - used > LAST_USED_GRANULARITY)
-        {
+        if stale(token.last_used_at) {
             self.touch(&token.id).await?;
         }
         Ok(Some(Principal {
@@ -148,44 +143,16 @@ impl<'a> Tokens<'a> {
 
     /// All tokens, or one tenant's, oldest first.
     pub async fn list(&self, tenant: Option<&TenantRecord>) -> Result<Vec<TokenInfo>, StoreError> {
-        let mut query = token::Entity::find()
-            .find_also_related(tenant::Entity)
-            .order_by_asc(token::Column::CreatedAt);
-        if let Some(tenant) = tenant {
-            query = query.filter(token::Column::TenantId.eq(tenant.id.get()));
-        }
-        Ok(query
-            .all(&self.store.reader)
-            .await?
-            .into_iter()
-            .map(|(t, tenant)| info(t, tenant.map(|t| t.name).unwrap_or_default()))
-            .collect())
+        self.store.credentials().list(tenant).await
     }
 
     /// Revokes token `id` at once; `NotFound` if there is no such token.
     pub async fn revoke(&self, id: &str) -> Result<(), StoreError> {
-        let result = token::Entity::update_many()
-            .col_expr(token::Column::RevokedAt, Expr::value(now()))
-            .filter(token::Column::Id.eq(id))
-            .filter(token::Column::RevokedAt.is_null())
-            .exec(&self.store.writer)
-            .await?;
-        if result.rows_affected == 1 {
-            return Ok(());
-        }
-        let exists = token::Entity::find_by_id(id.to_owned())
-            .one(&self.store.writer)
-            .await?
-            .is_some();
-        if exists {
-            Ok(())
-        } else {
-            Err(StoreError::NotFound)
-        }
+        self.store.credentials().revoke::<TokenInfo>(id).await
     }
 }
 
-fn info(t: token::Model, tenant: String) -> TokenInfo {
+pub(super) fn info(t: token::Model, tenant: String) -> TokenInfo {
     TokenInfo {
         id: t.id,
         tenant,

@@ -4,10 +4,10 @@
 use chrono::{DateTime, Utc};
 use entity::{jwt_trust, tenant};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use super::{Store, StoreError, TenantRecord, now};
 use crate::jwt::{self, ClaimRequirement, KeyKind, KeyMaterial, NewTrust, Trust};
+use crate::store::{Store, StoreError, TenantRecord, now};
 
 /// A trust as listed: what it pins, never its HS secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,35 +99,16 @@ impl JwtTrusts<'_> {
 
     /// All trusts, or one tenant's, oldest first.
     pub async fn list(&self, tenant: Option<&TenantRecord>) -> Result<Vec<TrustInfo>, StoreError> {
-        let mut query = jwt_trust::Entity::find()
-            .find_also_related(tenant::Entity)
-            .order_by_asc(jwt_trust::Column::CreatedAt)
-            .order_by_asc(jwt_trust::Column::Id);
-        if let Some(tenant) = tenant {
-            query = query.filter(jwt_trust::Column::TenantId.eq(tenant.id.get()));
-        }
-        Ok(query
-            .all(&self.store.reader)
-            .await?
-            .into_iter()
-            .map(|(t, tenant)| info(t, tenant.map(|t| t.name).unwrap_or_default()))
-            .collect())
+        self.store.credentials().list(tenant).await
     }
 
     /// Removes trust `id`; its tokens stop working at once. `NotFound` if there is none.
     pub async fn remove(&self, id: &str) -> Result<(), StoreError> {
-        let result = jwt_trust::Entity::delete_by_id(id.to_owned())
-            .exec(&self.store.writer)
-            .await?;
-        if result.rows_affected == 1 {
-            Ok(())
-        } else {
-            Err(StoreError::NotFound)
-        }
+        self.store.credentials().revoke::<TrustInfo>(id).await
     }
 
     /// Every trust of `issuer` with its tenant: one indexed read per JWT.
-    pub(super) async fn for_issuer(
+    pub(in crate::store) async fn for_issuer(
         &self,
         issuer: &str,
     ) -> Result<Vec<(Trust, TenantRecord)>, StoreError> {
@@ -165,7 +146,7 @@ fn trust(row: jwt_trust::Model) -> Result<Trust, StoreError> {
     })
 }
 
-fn info(row: jwt_trust::Model, tenant: String) -> TrustInfo {
+pub(super) fn info(row: jwt_trust::Model, tenant: String) -> TrustInfo {
     let key_ids = match KeyKind::parse(&row.key_kind) {
         Some(KeyKind::Jwks) => jwt::parse_algorithm(&row.algorithm)
             .ok()
