@@ -14,6 +14,8 @@ mod schemas;
 mod signing_keys;
 mod statistics;
 mod tenants;
+#[cfg(test)]
+mod tests;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{DatabaseConnection, DbErr, SqlErr};

@@ -29,6 +29,8 @@ mod compare;
 mod indexed;
 mod page;
 mod sort;
+#[cfg(test)]
+mod tests;
 mod value;
 
 pub(super) use page::{Windowed, window};

@@ -10,6 +10,8 @@ mod authenticate;
 mod jwt_trusts;
 mod kind;
 mod oauth_clients;
+#[cfg(test)]
+mod tests;
 pub(super) mod tokens;
 
 pub use jwt_trusts::{JwtTrusts, TrustInfo};

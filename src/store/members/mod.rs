@@ -17,6 +17,8 @@ use crate::scim::resource::MemberInput;
 use crate::scim::schema::ResourceKind;
 
 mod read;
+#[cfg(test)]
+mod tests;
 
 pub(super) use read::{groups_of, members_of};
 

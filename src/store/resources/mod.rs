@@ -15,6 +15,8 @@ use crate::scim::schema::ResourceKind;
 mod import;
 mod list;
 mod search;
+#[cfg(test)]
+mod tests;
 mod write;
 
 pub use list::Listed;

@@ -1,0 +1,182 @@
+//! What the write seam promises: ids and versions, uniqueness as `Uniqueness`, the version
+//! check behind `If-Match`, and a tenant's resources out of every other tenant's reach.
+use serde_json::json;
+
+use crate::scim::ScimError;
+use crate::scim::schema::ResourceKind;
+use crate::store::StoreError;
+use crate::store::tests::{fixture, write};
+
+#[tokio::test]
+async fn create_gives_an_id_and_version_one_and_reads_back() {
+    let f = fixture().await;
+    let user = f.user("bjensen", json!({"title": "Tour Guide"})).await;
+    assert!(super::is_resource_id(&user.id));
+    assert_eq!(user.meta.version, 1);
+    assert_eq!(user.groups, Some(Vec::new()));
+    let read = f.get(ResourceKind::User, &user.id).await.unwrap();
+    assert_eq!(read, user);
+    assert_eq!(read.data["title"], json!("Tour Guide"));
+}
+
+#[tokio::test]
+async fn a_second_user_name_differing_only_in_case_is_a_uniqueness_error() {
+    let f = fixture().await;
+    f.user("bjensen", json!({})).await;
+    let err = f
+        .acme()
+        .users()
+        .create(write(ResourceKind::User, json!({"userName": "BJensen"})))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Uniqueness { attribute } if attribute == "userName"),
+        "{err:?}"
+    );
+    // Another tenant may use the name.
+    f.globex()
+        .users()
+        .create(write(ResourceKind::User, json!({"userName": "bjensen"})))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn replace_bumps_the_version_and_checks_if_match() {
+    let f = fixture().await;
+    let user = f.user("bjensen", json!({"title": "a"})).await;
+    let users = f.acme().users();
+    let titled = |title: &'static str| {
+        move |_: &crate::scim::resource::Resource| {
+            Ok(write(
+                ResourceKind::User,
+                json!({"userName": "bjensen", "title": title}),
+            ))
+        }
+    };
+    let stale = users.replace(&user.id, Some(7), titled("b")).await;
+    assert!(
+        matches!(stale, Err(StoreError::PreconditionFailed)),
+        "{stale:?}"
+    );
+    let unchanged = f.get(ResourceKind::User, &user.id).await.unwrap();
+    assert_eq!(
+        (unchanged.meta.version, &unchanged.data["title"]),
+        (1, &json!("a"))
+    );
+
+    let replaced = users.replace(&user.id, Some(1), titled("b")).await.unwrap();
+    assert_eq!(
+        (replaced.meta.version, &replaced.data["title"]),
+        (2, &json!("b"))
+    );
+    let again = users.replace(&user.id, None, titled("c")).await.unwrap();
+    assert_eq!(again.meta.version, 3);
+    assert_eq!(f.get(ResourceKind::User, &user.id).await.unwrap(), again);
+}
+
+#[tokio::test]
+async fn replace_refused_by_the_rules_or_by_uniqueness_changes_nothing() {
+    let f = fixture().await;
+    f.user("taken", json!({})).await;
+    let user = f.user("bjensen", json!({})).await;
+    let users = f.acme().users();
+    let refused = users
+        .replace(&user.id, None, |_| Err(ScimError::mutability("no")))
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Rejected(_))),
+        "{refused:?}"
+    );
+    let taken = users
+        .replace(&user.id, None, |_| {
+            Ok(write(ResourceKind::User, json!({"userName": "Taken"})))
+        })
+        .await;
+    assert!(
+        matches!(taken, Err(StoreError::Uniqueness { .. })),
+        "{taken:?}"
+    );
+    assert_eq!(f.get(ResourceKind::User, &user.id).await.unwrap(), user);
+}
+
+#[tokio::test]
+async fn delete_checks_if_match_then_removes() {
+    let f = fixture().await;
+    let user = f.user("bjensen", json!({})).await;
+    let users = f.acme().users();
+    let stale = users.delete(&user.id, Some(2)).await;
+    assert!(
+        matches!(stale, Err(StoreError::PreconditionFailed)),
+        "{stale:?}"
+    );
+    assert!(f.get(ResourceKind::User, &user.id).await.is_ok());
+    users.delete(&user.id, Some(1)).await.unwrap();
+    assert!(matches!(
+        f.get(ResourceKind::User, &user.id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        users.delete(&user.id, None).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn another_tenant_or_type_or_a_malformed_id_finds_nothing() {
+    let f = fixture().await;
+    let user = f.user("bjensen", json!({})).await;
+    fn nothing<T>(r: Result<T, StoreError>) -> bool {
+        matches!(r, Err(StoreError::NotFound))
+    }
+    assert!(nothing(f.globex().users().get(&user.id).await));
+    assert!(nothing(f.acme().groups().get(&user.id).await));
+    assert!(nothing(f.acme().users().get("not-a-uuid\0").await));
+    assert!(nothing(f.globex().users().delete(&user.id, None).await));
+    let replaced = f
+        .globex()
+        .users()
+        .replace(&user.id, None, |_| {
+            Ok(write(ResourceKind::User, json!({"userName": "x"})))
+        })
+        .await;
+    assert!(nothing(replaced));
+    assert!(f.get(ResourceKind::User, &user.id).await.is_ok());
+}
+
+#[tokio::test]
+async fn import_creates_all_in_order_or_none() {
+    let f = fixture().await;
+    let users = f.acme().users();
+    let writes: Vec<_> = ["a", "b", "c"]
+        .iter()
+        .map(|name| write(ResourceKind::User, json!({"userName": name})))
+        .collect();
+    let ids = users.import(&writes).await.unwrap();
+    assert_eq!(ids.len(), 3);
+    for (id, name) in ids.iter().zip(["a", "b", "c"]) {
+        let user = users.get(id).await.unwrap();
+        assert_eq!(
+            (user.data["userName"].as_str(), user.meta.version),
+            (Some(name), 1)
+        );
+    }
+    let clash = [
+        write(ResourceKind::User, json!({"userName": "d"})),
+        write(ResourceKind::User, json!({"userName": "A"})),
+    ];
+    let err = users.import(&clash).await.unwrap_err();
+    assert!(matches!(err, StoreError::Uniqueness { .. }), "{err:?}");
+    // The batch rolled back: "d" is free.
+    f.user("d", json!({})).await;
+    let groups = f.acme().groups();
+    let imported = groups
+        .import(&[crate::store::tests::group_write("g", &[&ids[0], &ids[2]])])
+        .await
+        .unwrap();
+    let group = groups.get(&imported[0]).await.unwrap();
+    assert_eq!(
+        crate::store::tests::member_ids(&group),
+        crate::store::tests::sorted(&[&ids[0], &ids[2]])
+    );
+}
