@@ -1,6 +1,7 @@
 //! What each subcommand does (shared/CONTRACT.md): serve, migrate, tenant, token, jwt, client,
 //! schema.
 mod auth;
+mod credentials;
 mod rotate;
 mod schema;
 
@@ -133,14 +134,13 @@ async fn token(command: TokenCommand) -> anyhow::Result<()> {
                 .context("--expires-in is too long")?;
             let store = open(&db).await?;
             let issued = async {
-                let found = store.tenants().find(&tenant).await?;
-                let Some(found) = found else {
-                    bail!("no tenant {tenant:?}; create it with `scimd tenant create {tenant}`");
-                };
-                Ok(store
-                    .tokens()
-                    .issue(&found, label.as_deref(), expires_at)
-                    .await?)
+                let found = credentials::named(&store, &tenant).await?;
+                Ok::<_, anyhow::Error>(
+                    store
+                        .tokens()
+                        .issue(&found, label.as_deref(), expires_at)
+                        .await?,
+                )
             }
             .await;
             store.close().await;
@@ -148,33 +148,10 @@ async fn token(command: TokenCommand) -> anyhow::Result<()> {
             println!("{secret}");
         }
         TokenCommand::List { tenant, db } => {
-            let store = open(&db).await?;
-            let listed = async {
-                let scope = match &tenant {
-                    Some(name) => Some(
-                        store
-                            .tenants()
-                            .find(name)
-                            .await?
-                            .with_context(|| format!("no tenant {name:?}"))?,
-                    ),
-                    None => None,
-                };
-                Ok::<_, anyhow::Error>(store.tokens().list(scope.as_ref()).await?)
-            }
-            .await;
-            store.close().await;
-            print_tokens(&listed?);
+            credentials::list::<TokenInfo>(tenant.as_deref(), &db, print_tokens).await?;
         }
         TokenCommand::Revoke { id, db } => {
-            let store = open(&db).await?;
-            let revoked = store.tokens().revoke(&id).await;
-            store.close().await;
-            match revoked {
-                Ok(()) => println!("revoked {id}"),
-                Err(StoreError::NotFound) => bail!("no token with id {id:?}"),
-                Err(e) => return Err(e.into()),
-            }
+            credentials::end::<TokenInfo>(&id, &db, "revoked").await?
         }
         TokenCommand::Rotate {
             id,
@@ -187,12 +164,7 @@ async fn token(command: TokenCommand) -> anyhow::Result<()> {
 }
 
 fn print_tokens(tokens: &[TokenInfo]) {
-    let when = |t: Option<chrono::DateTime<Utc>>| {
-        t.map_or_else(
-            || "-".to_owned(),
-            |t| t.format("%Y-%m-%d %H:%M").to_string(),
-        )
-    };
+    use credentials::when;
     println!(
         "{:<36}  {:<16}  {:<16}  {:<16}  {:<16}  {:<16}  LABEL",
         "ID", "TENANT", "CREATED", "EXPIRES", "REVOKED", "LAST USED"

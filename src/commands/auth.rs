@@ -1,35 +1,19 @@
 //! `scimd jwt add|list|remove` and `scimd client create|list|revoke`.
 use anyhow::{Context, bail};
-use chrono::{DateTime, Utc};
 
+use super::credentials::{self, when};
 use super::open;
 use crate::cli::{ClientCommand, JwtAddArgs, JwtCommand};
 use crate::jwt::{self, ClaimRequirement, KeyKind, NewTrust};
-use crate::store::{ClientInfo, Store, StoreError, TenantRecord, TrustInfo};
+use crate::store::{ClientInfo, TrustInfo};
 
 pub(super) async fn jwt(command: JwtCommand) -> anyhow::Result<()> {
     match command {
         JwtCommand::Add(args) => add(args).await?,
         JwtCommand::List { tenant, db } => {
-            let store = open(&db).await?;
-            let listed = async {
-                let scope = scope(&store, tenant.as_deref()).await?;
-                Ok::<_, anyhow::Error>(store.jwt_trusts().list(scope.as_ref()).await?)
-            }
-            .await;
-            store.close().await;
-            print_trusts(&listed?);
+            credentials::list::<TrustInfo>(tenant.as_deref(), &db, print_trusts).await?;
         }
-        JwtCommand::Remove { id, db } => {
-            let store = open(&db).await?;
-            let removed = store.jwt_trusts().remove(&id).await;
-            store.close().await;
-            match removed {
-                Ok(()) => println!("removed {id}"),
-                Err(StoreError::NotFound) => bail!("no JWT trust with id {id:?}"),
-                Err(e) => return Err(e.into()),
-            }
-        }
+        JwtCommand::Remove { id, db } => credentials::end::<TrustInfo>(&id, &db, "removed").await?,
     }
     Ok(())
 }
@@ -70,7 +54,7 @@ async fn add(args: JwtAddArgs) -> anyhow::Result<()> {
     .with_context(|| format!("cannot trust {}", path.display()))?;
     let store = open(&args.db).await?;
     let added = async {
-        let tenant = tenant(&store, &args.tenant).await?;
+        let tenant = credentials::named(&store, &args.tenant).await?;
         let (info, rotated) = store.jwt_trusts().add(&tenant, &new).await?;
         let others = store.jwt_trusts().list(None).await?;
         Ok::<_, anyhow::Error>((info, rotated, others))
@@ -118,7 +102,7 @@ pub(super) async fn client(command: ClientCommand) -> anyhow::Result<()> {
         } => {
             let store = open(&db).await?;
             let created = async {
-                let tenant = tenant(&store, &name).await?;
+                let tenant = credentials::named(&store, &name).await?;
                 Ok::<_, anyhow::Error>(
                     store
                         .oauth_clients()
@@ -133,49 +117,13 @@ pub(super) async fn client(command: ClientCommand) -> anyhow::Result<()> {
             println!("client_secret: {secret}");
         }
         ClientCommand::List { tenant, db } => {
-            let store = open(&db).await?;
-            let listed = async {
-                let scope = scope(&store, tenant.as_deref()).await?;
-                Ok::<_, anyhow::Error>(store.oauth_clients().list(scope.as_ref()).await?)
-            }
-            .await;
-            store.close().await;
-            print_clients(&listed?);
+            credentials::list::<ClientInfo>(tenant.as_deref(), &db, print_clients).await?;
         }
         ClientCommand::Revoke { id, db } => {
-            let store = open(&db).await?;
-            let revoked = store.oauth_clients().revoke(&id).await;
-            store.close().await;
-            match revoked {
-                Ok(()) => println!("revoked {id}"),
-                Err(StoreError::NotFound) => bail!("no OAuth client with id {id:?}"),
-                Err(e) => return Err(e.into()),
-            }
+            credentials::end::<ClientInfo>(&id, &db, "revoked").await?;
         }
     }
     Ok(())
-}
-
-async fn tenant(store: &Store, name: &str) -> anyhow::Result<TenantRecord> {
-    store
-        .tenants()
-        .find(name)
-        .await?
-        .with_context(|| format!("no tenant {name:?}; create it with `scimd tenant create {name}`"))
-}
-
-async fn scope(store: &Store, name: Option<&str>) -> anyhow::Result<Option<TenantRecord>> {
-    match name {
-        Some(name) => Ok(Some(tenant(store, name).await?)),
-        None => Ok(None),
-    }
-}
-
-fn when(t: Option<DateTime<Utc>>) -> String {
-    t.map_or_else(
-        || "-".to_owned(),
-        |t| t.format("%Y-%m-%d %H:%M").to_string(),
-    )
 }
 
 fn print_trusts(trusts: &[TrustInfo]) {

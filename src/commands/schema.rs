@@ -4,10 +4,10 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use serde_json::Value;
 
-use super::open;
+use super::{credentials, open};
 use crate::cli::SchemaCommand;
 use crate::scim::schema::custom;
-use crate::store::{SchemaRecord, Store, StoreError, TenantRecord};
+use crate::store::{SchemaRecord, StoreError};
 
 pub async fn run(command: SchemaCommand) -> anyhow::Result<()> {
     match command {
@@ -23,7 +23,7 @@ pub async fn run(command: SchemaCommand) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             let store = open(&db).await?;
             let added = async {
-                let found = tenant_named(&store, &tenant).await?;
+                let found = credentials::named(&store, &tenant).await?;
                 let before = store.schemas().registry(found.id).await?;
                 let shadowed = custom::shadowed(&schema, before.resource_type(resource_type))
                     .into_iter()
@@ -63,7 +63,7 @@ pub async fn run(command: SchemaCommand) -> anyhow::Result<()> {
             let store = open(&db).await?;
             let listed = async {
                 let scope = match &tenant {
-                    Some(name) => Some(tenant_named(&store, name).await?.id),
+                    Some(name) => Some(credentials::named(&store, name).await?.id),
                     None => None,
                 };
                 Ok::<_, anyhow::Error>(store.schemas().list(scope).await?)
@@ -75,7 +75,7 @@ pub async fn run(command: SchemaCommand) -> anyhow::Result<()> {
         SchemaCommand::Remove { tenant, urn, db } => {
             let store = open(&db).await?;
             let removed = async {
-                let found = tenant_named(&store, &tenant).await?;
+                let found = credentials::named(&store, &tenant).await?;
                 match store.schemas().remove(found.id, urn.trim()).await {
                     Err(StoreError::NotFound) => bail!(
                         "tenant {tenant:?} has no schema {urn:?}; `scimd schema list --tenant {tenant}` shows its schemas"
@@ -102,14 +102,6 @@ fn read_document(file: &Path) -> anyhow::Result<Value> {
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?
     };
     serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", file.display()))
-}
-
-async fn tenant_named(store: &Store, name: &str) -> anyhow::Result<TenantRecord> {
-    store
-        .tenants()
-        .find(name)
-        .await?
-        .with_context(|| format!("no tenant {name:?}; create it with `scimd tenant create {name}`"))
 }
 
 fn print_schemas(schemas: &[SchemaRecord]) {
