@@ -126,6 +126,26 @@ fn duration(field: &str, text: &str) -> Result<chrono::Duration, ScimError> {
         })
 }
 
+/// `now` plus a lifetime such as `90d`; one past the calendar's end (`300000y`) is a 400.
+fn expiry(field: &str, text: &str) -> Result<chrono::DateTime<chrono::Utc>, ScimError> {
+    chrono::Utc::now()
+        .checked_add_signed(duration(field, text)?)
+        .ok_or_else(|| {
+            ScimError::invalid_value(format!(
+                "{field} {text:?} ends after the last date scimd can store; use a shorter one"
+            ))
+        })
+}
+
+/// Whether a request has no body at all (rotate's body is optional, a malformed one is not).
+fn without_body(req: &HttpRequest) -> bool {
+    let headers = req.headers();
+    !headers.contains_key(header::TRANSFER_ENCODING)
+        && headers
+            .get(header::CONTENT_LENGTH)
+            .is_none_or(|length| length.as_bytes() == b"0")
+}
+
 /// A list answer: each stored item as its view.
 fn listed<T, V: From<T> + serde::Serialize>(items: Vec<T>) -> HttpResponse {
     let views: Vec<V> = items.into_iter().map(V::from).collect();

@@ -1,10 +1,10 @@
 //! `/admin/v1/tokens`: `scimd token issue|list|revoke` over HTTP. A secret appears once, in
 //! the answer that issued it.
-use actix_web::{HttpResponse, http::StatusCode, web};
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Admin, duration, tenant, tenant_scope};
+use super::{Admin, duration, expiry, tenant, tenant_scope, without_body};
 use crate::api::AppState;
 use crate::scim::ScimError;
 use crate::store::TokenInfo;
@@ -82,7 +82,7 @@ pub(super) async fn issue(
         expires_in,
     } = body.into_inner();
     let expires_at = expires_in
-        .map(|text| duration("expiresIn", &text).map(|d| Utc::now() + d))
+        .map(|text| expiry("expiresIn", &text))
         .transpose()?;
     let owner = tenant(&state, &name).await?;
     let (info, secret) = state
@@ -108,24 +108,32 @@ pub(super) async fn rotate(
     _: Admin,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    body: Option<web::Json<Rotation>>,
-) -> Result<HttpResponse, ScimError> {
+    req: HttpRequest,
+    // Not `Option<Json<_>>`, which would take a malformed body (a misspelt field, a string for
+    // an object, text/plain) for no body and rotate with the defaults.
+    body: Result<web::Json<Option<Rotation>>, actix_web::Error>,
+) -> Result<HttpResponse, actix_web::Error> {
     let Rotation {
         overlap,
         expires_in,
-    } = body.map(web::Json::into_inner).unwrap_or_default();
+    } = match body {
+        Ok(json) => json.into_inner().unwrap_or_default(),
+        Err(_) if without_body(&req) => Rotation::default(),
+        Err(malformed) => return Err(malformed),
+    };
     let overlap = match overlap {
         Some(text) => duration("overlap", &text)?,
         None => chrono::Duration::hours(24),
     };
     let expires_at = expires_in
-        .map(|text| duration("expiresIn", &text).map(|d| Utc::now() + d))
+        .map(|text| expiry("expiresIn", &text))
         .transpose()?;
     let rotated = state
         .store
         .tokens()
         .rotate(&id, overlap, expires_at)
-        .await?;
+        .await
+        .map_err(ScimError::from)?;
     let mut view = TokenView::from(rotated.new);
     view.token = Some(rotated.secret);
     view.replaces = Some(Box::new(TokenView::from(rotated.old)));
