@@ -17,10 +17,10 @@ use crate::store::ClientInfo;
 #[serde(deny_unknown_fields)]
 pub(super) struct NewClient {
     /// The tenant the client's access tokens reach.
-    #[schema(example = "acme")]
+    #[schema(examples("acme"))]
     tenant: String,
     /// A note for whoever lists the clients later, such as the IdP that uses it.
-    #[schema(example = "Entra ID")]
+    #[schema(examples("Entra ID"))]
     label: Option<String>,
 }
 

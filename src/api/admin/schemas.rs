@@ -17,24 +17,28 @@ use crate::store::{SchemaRecord, StoreError};
 /// A schema extension to register for one tenant, as `scimd schema add`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schema(as = NewSchemaExtension)]
+#[schema(as = NewSchemaExtension, examples(json!({
+    "tenant": "acme",
+    "resourceType": "User",
+    "schema": {
+        "id": "urn:ietf:params:scim:schemas:extension:acme:2.0:User",
+        "name": "AcmeUser",
+        "description": "Acme's own attributes",
+        "attributes": [{"name": "costCenter", "type": "string"}]
+    }
+})))]
 pub(super) struct NewSchema {
     /// The tenant whose resources get the extension.
-    #[schema(example = "acme")]
+    #[schema(examples("acme"))]
     tenant: String,
     /// `User` (default) or `Group`, in any case.
-    #[schema(example = "User")]
+    #[schema(examples("User"))]
     resource_type: Option<String>,
     /// Whether every resource of the type must carry the extension (`schemaExtensions[].required`).
     #[serde(default)]
     required: bool,
     /// The RFC 7643 §7 schema document: `id` (a URN), `name`, `attributes`.
-    #[schema(example = json!({
-        "id": "urn:ietf:params:scim:schemas:extension:acme:2.0:User",
-        "name": "AcmeUser",
-        "description": "Acme's own attributes",
-        "attributes": [{"name": "costCenter", "type": "string"}]
-    }))]
+    #[schema(value_type = Object)]
     schema: Value,
 }
 
@@ -54,10 +58,10 @@ pub(super) struct Owner {
 pub(super) struct SchemaView {
     tenant: String,
     /// The schema's `id`.
-    #[schema(example = "urn:ietf:params:scim:schemas:extension:acme:2.0:User")]
+    #[schema(examples("urn:ietf:params:scim:schemas:extension:acme:2.0:User"))]
     urn: String,
     /// `User` or `Group`.
-    #[schema(value_type = String, example = "User")]
+    #[schema(value_type = String, examples("User"))]
     resource_type: &'static str,
     required: bool,
     #[schema(value_type = String, format = DateTime)]

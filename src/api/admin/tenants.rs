@@ -16,14 +16,14 @@ use crate::store::{StoreError, TenantRecord, valid_tenant_name};
 #[serde(deny_unknown_fields)]
 pub(super) struct NewTenant {
     /// 1–64 letters, digits, `-`, `_` or `.`; unique.
-    #[schema(pattern = "^[A-Za-z0-9._-]{1,64}$", example = "acme")]
+    #[schema(pattern = "^[A-Za-z0-9._-]{1,64}$", examples("acme"))]
     name: String,
 }
 
 /// A tenant: the scope of its tokens, clients, trusts, schemas and SCIM data.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(super) struct TenantView {
-    #[schema(example = "acme")]
+    #[schema(examples("acme"))]
     name: String,
     #[schema(value_type = String, format = DateTime)]
     created: DateTime<Utc>,

@@ -17,13 +17,13 @@ use crate::store::TokenInfo;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(super) struct NewToken {
     /// The tenant the token authenticates as.
-    #[schema(example = "acme")]
+    #[schema(examples("acme"))]
     tenant: String,
     /// A note for whoever lists the tokens later, such as the IdP that uses it.
-    #[schema(example = "Okta production")]
+    #[schema(examples("Okta production"))]
     label: Option<String>,
     /// `90d`, `12h` … as `scimd token issue --expires-in`; absent: the token does not expire.
-    #[schema(example = "90d")]
+    #[schema(examples("90d"))]
     expires_in: Option<String>,
 }
 
@@ -33,10 +33,10 @@ pub(super) struct NewToken {
 pub(super) struct Rotation {
     /// How long the old token keeps working, as `scimd token rotate --overlap`; default 24h.
     /// `0s` retires it at once.
-    #[schema(example = "24h")]
+    #[schema(examples("24h"))]
     overlap: Option<String>,
     /// The new token's lifetime, as `expiresIn` when issuing; absent: it does not expire.
-    #[schema(example = "90d")]
+    #[schema(examples("90d"))]
     expires_in: Option<String>,
 }
 
@@ -64,7 +64,7 @@ pub(super) struct TokenView {
     /// The secret, to send as `Authorization: Bearer <token>`. Only in the answer that issued
     /// or rotated the token: scimd keeps only its hash, so it is never shown again.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false, example = "scimd_…")]
+    #[schema(nullable = false, examples("scimd_…"))]
     token: Option<String>,
     /// After a rotation: the token it replaces, with the expiry the overlap gave it.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -18,21 +18,32 @@ use crate::store::TrustInfo;
 /// one key: `hs256Secret`, `publicKey` or `jwks`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schema(as = NewJwtTrust)]
+#[schema(as = NewJwtTrust, examples(json!({
+    "tenant": "acme",
+    "issuer": "https://idp.example.com/",
+    "audience": "scimd",
+    "jwks": {"keys": [{
+        "kty": "RSA",
+        "use": "sig",
+        "kid": "test-rsa-1",
+        "n": "-HX3sAa9oSsazpuykoR_bDLzeV33NMiXKinY1WyEcwuFbe4vFMeP_jskF7FYus42TsnQx5PkJtcMh02fPnLV0ifF8Zs5fZpgDLg__ESRyDGLkkk3Ie0RFt3MIKNbtIHJ0Gnk7wiTPjEPggxO4cKkJbrb4im9Vmy09haFofSIbMnVJMjZ-_GTWsjdISYvCwsQWBVEV_RTvybYe6F33tAIBK6wf06fmS9XB1E_IlhdYwm_bT1KGuuoHzYMs2TWQAa2V6b-uqa3VkhtkIGot4HuC6_yLlbrfrrnAy8Tm12ayxIHvyayAg4rHm-7JfL1js9kL_RW2sgGHFGgXMptP2vQqQ",
+        "e": "AQAB"
+    }]}
+})))]
 pub(super) struct NewTrustBody {
     /// The tenant the issuer's tokens authenticate as.
-    #[schema(example = "acme")]
+    #[schema(examples("acme"))]
     tenant: String,
     /// The `iss` the tokens must carry.
-    #[schema(example = "https://sts.windows.net/00000000-0000-0000-0000-000000000000/")]
+    #[schema(examples("https://sts.windows.net/00000000-0000-0000-0000-000000000000/"))]
     issuer: String,
     /// The `aud` the tokens must carry.
-    #[schema(example = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621")]
+    #[schema(examples("8adf8e6e-67b2-4cf2-a259-e3dc5476c621"))]
     audience: String,
     /// The one JWA algorithm accepted (HS256/384/512, RS256/384/512, PS256/384/512,
     /// ES256/384, in any case); by default the key's usual one (HS256 for a secret, RS256 or
     /// ES256/ES384 for a public key).
-    #[schema(example = "RS256")]
+    #[schema(examples("RS256"))]
     algorithm: Option<String>,
     /// An HMAC secret of at least 32 bytes. Never shown again.
     hs256_secret: Option<String>,
@@ -41,7 +52,7 @@ pub(super) struct NewTrustBody {
     /// A JWKS document (RFC 7517), as an object or as its text; tokens name their key by `kid`.
     jwks: Option<Value>,
     /// `NAME=VALUE`: a claim the tokens must also carry, as `--require-claim`.
-    #[schema(example = "tid=00000000-0000-0000-0000-000000000000")]
+    #[schema(examples("tid=00000000-0000-0000-0000-000000000000"))]
     require_claim: Option<String>,
 }
 
@@ -56,10 +67,10 @@ pub(super) struct TrustView {
     issuer: String,
     audience: String,
     /// The JWA algorithm the trust accepts.
-    #[schema(example = "RS256")]
+    #[schema(examples("RS256"))]
     algorithm: String,
     /// `secret`, `pem` or `jwks`.
-    #[schema(example = "jwks")]
+    #[schema(examples("jwks"))]
     key_kind: String,
     /// The `kid`s of a JWKS; empty for the other kinds.
     key_ids: Vec<String>,
