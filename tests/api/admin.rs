@@ -374,3 +374,44 @@ async fn jwt_trusts_are_added_listed_and_removed() {
     .await;
     scim_error(r, 401, None).await;
 }
+
+#[tokio::test]
+async fn a_rotation_body_is_optional_but_never_ignored() {
+    let app = admin_app().await;
+    let listed = json_ok(send(admin(&app, Method::GET, "/tokens?tenant=default")).await).await;
+    let id = listed[0]["id"].as_str().unwrap().to_owned();
+    let rotate = || admin(&app, Method::POST, &format!("/tokens/{id}/rotate"));
+    // A misspelt field, a wrong type or a body that is not JSON is an error, not the defaults.
+    let typo = send(rotate().json(&json!({"overlap": "1h", "expiresin": "1d"}))).await;
+    scim_error(typo, 400, Some("invalidSyntax")).await;
+    let wrong_type = send(rotate().json(&json!({"overlap": 3600}))).await;
+    scim_error(wrong_type, 400, Some("invalidSyntax")).await;
+    let text = send(
+        rotate()
+            .header("Content-Type", "text/plain")
+            .body("overlap=1h"),
+    )
+    .await;
+    scim_error(text, 415, None).await;
+    // A lifetime past the calendar's end is a 400, not a dropped connection.
+    let far = send(rotate().json(&json!({"expiresIn": "300000y"}))).await;
+    let detail = scim_error(far, 400, Some("invalidValue")).await;
+    assert!(detail.contains("expiresIn"), "{detail}");
+    let far = send(
+        admin(&app, Method::POST, "/tokens")
+            .json(&json!({"tenant": "default", "expiresIn": "300000y"})),
+    )
+    .await;
+    scim_error(far, 400, Some("invalidValue")).await;
+    // No body, or JSON null, rotates with the defaults: the old token works 24h more.
+    let rotated = json_status(send(rotate().json(&Value::Null)).await, StatusCode::CREATED).await;
+    assert!(rotated["replaces"]["expires"].is_string(), "{rotated}");
+    let successor = rotated["id"].as_str().unwrap();
+    let again = send(admin(
+        &app,
+        Method::POST,
+        &format!("/tokens/{successor}/rotate"),
+    ))
+    .await;
+    assert_eq!(again.status(), StatusCode::CREATED);
+}

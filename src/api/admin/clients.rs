@@ -6,26 +6,46 @@ use serde::{Deserialize, Serialize};
 
 use super::{Admin, tenant, tenant_scope};
 use crate::api::AppState;
+use crate::api::openapi::admin::{
+    InternalServerError, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
+};
 use crate::scim::ScimError;
 use crate::store::ClientInfo;
 
-#[derive(Debug, Deserialize)]
+/// An OAuth client to create, as `scimd client create`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct NewClient {
+    /// The tenant the client's access tokens reach.
+    #[schema(examples("acme"))]
     tenant: String,
+    /// A note for whoever lists the clients later, such as the IdP that uses it.
+    #[schema(examples("Entra ID"))]
     label: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+/// An OAuth 2.0 client (client credentials grant at `POST /oauth/token`), without its secret
+/// except in the answer that created it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct ClientView {
+    /// The client id: the user name of HTTP Basic at `/oauth/token`, and what revoke takes.
     client_id: String,
     tenant: String,
+    #[schema(required = true)]
     label: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
     created: DateTime<Utc>,
+    /// When the client was revoked; `null`: it was not.
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     revoked: Option<DateTime<Utc>>,
+    /// When the client last got an access token.
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     last_used: Option<DateTime<Utc>>,
+    /// The client secret (the password of HTTP Basic). Only in the answer that created the
+    /// client: scimd keeps only its hash, so it is never shown again.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     client_secret: Option<String>,
 }
 
@@ -43,6 +63,29 @@ impl From<ClientInfo> for ClientView {
     }
 }
 
+/// List OAuth clients
+///
+/// Every tenant's OAuth clients, or one tenant's with `?tenant=`; `scimd client list`. Secrets
+/// are never listed.
+#[utoipa::path(
+    get,
+    path = "/admin/v1/clients",
+    tag = "Admin",
+    operation_id = "listOAuthClients",
+    security(("adminToken" = [])),
+    params(super::Scope),
+    responses(
+        (status = 200, description = "The clients, without secrets", body = Vec<ClientView>,
+            headers(("Cache-Control" = String, description = "`no-store`"))),
+        (status = 400, description = "The query string could not be parsed",
+            body = ref("#/components/schemas/Error"), content_type = "application/scim+json"),
+        Unauthorized,
+        (status = 404, description = "The admin API is disabled (no `SCIMD_ADMIN_TOKEN`), or \
+            `tenant` names no tenant", body = ref("#/components/schemas/Error"),
+            content_type = "application/scim+json"),
+        InternalServerError,
+    )
+)]
 pub(super) async fn list(
     _: Admin,
     state: web::Data<AppState>,
@@ -54,6 +97,34 @@ pub(super) async fn list(
     ))
 }
 
+/// Create an OAuth client
+///
+/// `scimd client create`: an OAuth client for an IdP that gets its access tokens from
+/// `POST /oauth/token` (client credentials). **The secret (`clientSecret`) appears once, in
+/// this answer**; store it now.
+#[utoipa::path(
+    post,
+    path = "/admin/v1/clients",
+    tag = "Admin",
+    operation_id = "createOAuthClient",
+    security(("adminToken" = [])),
+    request_body(content = NewClient, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The client, with its secret in `clientSecret`, shown \
+            this once", body = ClientView,
+            headers(("Cache-Control" = String, description = "`no-store`: the secret must not \
+                be cached"))),
+        (status = 400, description = "Malformed JSON or an unknown field",
+            body = ref("#/components/schemas/Error"), content_type = "application/scim+json"),
+        Unauthorized,
+        (status = 404, description = "The admin API is disabled (no `SCIMD_ADMIN_TOKEN`), or \
+            `tenant` names no tenant", body = ref("#/components/schemas/Error"),
+            content_type = "application/scim+json"),
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        InternalServerError,
+    )
+)]
 pub(super) async fn create(
     _: Admin,
     state: web::Data<AppState>,
@@ -74,6 +145,26 @@ pub(super) async fn create(
     Ok(super::reply(StatusCode::CREATED, &view))
 }
 
+/// Revoke an OAuth client
+///
+/// `scimd client revoke ID`: the client gets no more access tokens, and those it has stop
+/// working at once.
+#[utoipa::path(
+    delete,
+    path = "/admin/v1/clients/{id}",
+    tag = "Admin",
+    operation_id = "revokeOAuthClient",
+    security(("adminToken" = [])),
+    params(("id" = String, Path, description = "The client's `clientId`")),
+    responses(
+        (status = 204, description = "Revoked"),
+        Unauthorized,
+        (status = 404, description = "The admin API is disabled (no `SCIMD_ADMIN_TOKEN`), or \
+            no client has that id", body = ref("#/components/schemas/Error"),
+            content_type = "application/scim+json"),
+        InternalServerError,
+    )
+)]
 pub(super) async fn revoke(
     _: Admin,
     state: web::Data<AppState>,

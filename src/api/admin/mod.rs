@@ -61,6 +61,29 @@ pub fn configure(routes: &mut Routes) {
         .add(at("/jwt-trusts/{id}").on(Method::DELETE, trusts::remove));
 }
 
+/// The admin API's operations, in the order [`configure`] routes them; merged into the
+/// OpenAPI document by `api::openapi`, and held against the route table by
+/// tests/api/openapi.rs.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    tenants::list,
+    tenants::create,
+    tokens::list,
+    tokens::issue,
+    tokens::revoke,
+    tokens::rotate,
+    schemas::list,
+    schemas::add,
+    schemas::remove,
+    clients::list,
+    clients::create,
+    clients::revoke,
+    trusts::list,
+    trusts::add,
+    trusts::remove,
+))]
+pub(crate) struct AdminDoc;
+
 /// Proof that a request carries the admin token.
 pub struct Admin;
 
@@ -102,8 +125,11 @@ async fn tenant(state: &AppState, name: &str) -> Result<TenantRecord, ScimError>
 }
 
 /// `?tenant=NAME` on a list: one tenant's entries, or everyone's without it.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Scope {
+    /// Only this tenant's entries; without it, every tenant's. An unknown tenant is 404.
+    #[param(example = "acme")]
     tenant: Option<String>,
 }
 
@@ -124,6 +150,26 @@ fn duration(field: &str, text: &str) -> Result<chrono::Duration, ScimError> {
                 "{field} {text:?} is not a duration; use a form like 90d, 12h or 30m"
             ))
         })
+}
+
+/// `now` plus a lifetime such as `90d`; one past the calendar's end (`300000y`) is a 400.
+fn expiry(field: &str, text: &str) -> Result<chrono::DateTime<chrono::Utc>, ScimError> {
+    chrono::Utc::now()
+        .checked_add_signed(duration(field, text)?)
+        .ok_or_else(|| {
+            ScimError::invalid_value(format!(
+                "{field} {text:?} ends after the last date scimd can store; use a shorter one"
+            ))
+        })
+}
+
+/// Whether a request has no body at all (rotate's body is optional, a malformed one is not).
+fn without_body(req: &HttpRequest) -> bool {
+    let headers = req.headers();
+    !headers.contains_key(header::TRANSFER_ENCODING)
+        && headers
+            .get(header::CONTENT_LENGTH)
+            .is_none_or(|length| length.as_bytes() == b"0")
 }
 
 /// A list answer: each stored item as its view.

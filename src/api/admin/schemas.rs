@@ -7,36 +7,78 @@ use serde_json::Value;
 
 use super::{Admin, tenant, tenant_scope};
 use crate::api::AppState;
+use crate::api::openapi::admin::{
+    InternalServerError, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
+};
 use crate::scim::ScimError;
 use crate::scim::schema::{ResourceKind, custom};
 use crate::store::{SchemaRecord, StoreError};
 
-#[derive(Debug, Deserialize)]
+/// A schema extension to register for one tenant, as `scimd schema add`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = NewSchemaExtension, examples(json!({
+    "tenant": "acme",
+    "resourceType": "User",
+    "schema": {
+        "id": "urn:ietf:params:scim:schemas:extension:acme:2.0:User",
+        "name": "AcmeUser",
+        "description": "Acme's own attributes",
+        "attributes": [{"name": "costCenter", "type": "string"}]
+    }
+})))]
 pub(super) struct NewSchema {
+    /// The tenant whose resources get the extension.
+    #[schema(examples("acme"))]
     tenant: String,
-    /// `User` (default) or `Group`.
+    /// `User` (default) or `Group`, in any case.
+    #[schema(examples("User"))]
     resource_type: Option<String>,
+    /// Whether every resource of the type must carry the extension (`schemaExtensions[].required`).
     #[serde(default)]
     required: bool,
-    /// The RFC 7643 §7 schema document.
+    /// The RFC 7643 §7 schema document: `id` (a URN), `name`, `attributes`.
+    #[schema(value_type = Object)]
     schema: Value,
 }
 
-#[derive(Debug, Deserialize)]
+/// `?tenant=NAME` on a removal: whose extension it is.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct Owner {
+    /// The tenant the extension belongs to.
+    #[param(example = "acme")]
     tenant: String,
 }
 
-#[derive(Debug, Serialize)]
+/// A tenant's schema extension.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = SchemaExtension)]
 pub(super) struct SchemaView {
     tenant: String,
+    /// The schema's `id`.
+    #[schema(examples("urn:ietf:params:scim:schemas:extension:acme:2.0:User"))]
     urn: String,
+    /// `User` or `Group`.
+    #[schema(value_type = String, examples("User"))]
     resource_type: &'static str,
     required: bool,
+    #[schema(value_type = String, format = DateTime)]
     created: DateTime<Utc>,
+    /// The RFC 7643 §7 schema document as `/Schemas` serves it to the tenant.
     schema: Value,
+}
+
+/// What a removal deleted.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = SchemaExtensionRemoval)]
+pub(super) struct Removal {
+    /// The schema's `id`.
+    urn: String,
+    /// How many of the tenant's resources had values of the extension, now deleted.
+    values_deleted_from: u64,
 }
 
 impl From<SchemaRecord> for SchemaView {
@@ -52,6 +94,28 @@ impl From<SchemaRecord> for SchemaView {
     }
 }
 
+/// List schema extensions
+///
+/// Every tenant's schema extensions, or one tenant's with `?tenant=`; `scimd schema list`.
+#[utoipa::path(
+    get,
+    path = "/admin/v1/schemas",
+    tag = "Admin",
+    operation_id = "listSchemaExtensions",
+    security(("adminToken" = [])),
+    params(super::Scope),
+    responses(
+        (status = 200, description = "The schema extensions", body = Vec<SchemaView>,
+            headers(("Cache-Control" = String, description = "`no-store`"))),
+        (status = 400, description = "The query string could not be parsed",
+            body = ref("#/components/schemas/Error"), content_type = "application/scim+json"),
+        Unauthorized,
+        (status = 404, description = "The admin API is disabled (no `SCIMD_ADMIN_TOKEN`), or \
+            `tenant` names no tenant", body = ref("#/components/schemas/Error"),
+            content_type = "application/scim+json"),
+        InternalServerError,
+    )
+)]
 pub(super) async fn list(
     _: Admin,
     state: web::Data<AppState>,
@@ -63,6 +127,34 @@ pub(super) async fn list(
     ))
 }
 
+/// Add a schema extension
+///
+/// `scimd schema add`: the tenant's Users (or Groups) get the extension's attributes, in
+/// `/Schemas`, `/ResourceTypes` and validation, from every scimd process's next request.
+#[utoipa::path(
+    post,
+    path = "/admin/v1/schemas",
+    tag = "Admin",
+    operation_id = "addSchemaExtension",
+    security(("adminToken" = [])),
+    request_body(content = NewSchema, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The registered extension", body = SchemaView,
+            headers(("Cache-Control" = String, description = "`no-store`"))),
+        (status = 400, description = "Malformed JSON, an unknown field, a `resourceType` other \
+            than User or Group, or a schema document that is not a valid RFC 7643 extension",
+            body = ref("#/components/schemas/Error"), content_type = "application/scim+json"),
+        Unauthorized,
+        (status = 404, description = "The admin API is disabled (no `SCIMD_ADMIN_TOKEN`), or \
+            `tenant` names no tenant", body = ref("#/components/schemas/Error"),
+            content_type = "application/scim+json"),
+        (status = 409, description = "The tenant already has a schema with that `id`",
+            body = ref("#/components/schemas/Error"), content_type = "application/scim+json"),
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        InternalServerError,
+    )
+)]
 pub(super) async fn add(
     _: Admin,
     state: web::Data<AppState>,
@@ -98,6 +190,33 @@ pub(super) async fn add(
     }
 }
 
+/// Remove a schema extension
+///
+/// `scimd schema remove URN --tenant NAME`: the extension leaves the tenant's schemas, and its
+/// values are deleted from every resource that had them.
+#[utoipa::path(
+    delete,
+    path = "/admin/v1/schemas/{urn}",
+    tag = "Admin",
+    operation_id = "removeSchemaExtension",
+    security(("adminToken" = [])),
+    params(
+        ("urn" = String, Path, description = "The extension's `id`",
+            example = "urn:ietf:params:scim:schemas:extension:acme:2.0:User"),
+        Owner,
+    ),
+    responses(
+        (status = 200, description = "Removed", body = Removal,
+            headers(("Cache-Control" = String, description = "`no-store`"))),
+        (status = 400, description = "`tenant` is missing from the query",
+            body = ref("#/components/schemas/Error"), content_type = "application/scim+json"),
+        Unauthorized,
+        (status = 404, description = "The admin API is disabled (no `SCIMD_ADMIN_TOKEN`), \
+            `tenant` names no tenant, or the tenant has no such extension",
+            body = ref("#/components/schemas/Error"), content_type = "application/scim+json"),
+        InternalServerError,
+    )
+)]
 pub(super) async fn remove(
     _: Admin,
     state: web::Data<AppState>,
@@ -108,7 +227,10 @@ pub(super) async fn remove(
     match state.store.schemas().remove(owner.id, urn.trim()).await {
         Ok(removed) => Ok(super::reply(
             StatusCode::OK,
-            &serde_json::json!({"urn": removed.urn, "valuesDeletedFrom": removed.purged}),
+            &Removal {
+                urn: removed.urn,
+                values_deleted_from: removed.purged,
+            },
         )),
         Err(StoreError::NotFound) => Err(ScimError::not_found(format!(
             "tenant {:?} has no schema {:?}",

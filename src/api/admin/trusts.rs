@@ -7,42 +7,85 @@ use serde_json::Value;
 
 use super::{Admin, tenant, tenant_scope};
 use crate::api::AppState;
+use crate::api::openapi::admin::{
+    InternalServerError, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
+};
 use crate::jwt::{self, ClaimRequirement, KeyKind, NewTrust};
 use crate::scim::ScimError;
 use crate::store::TrustInfo;
 
-#[derive(Debug, Deserialize)]
+/// An issuer whose JWTs a tenant accepts as bearer tokens, as `scimd jwt add`. Give exactly
+/// one key: `hs256Secret`, `publicKey` or `jwks`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = NewJwtTrust, examples(json!({
+    "tenant": "acme",
+    "issuer": "https://idp.example.com/",
+    "audience": "scimd",
+    "jwks": {"keys": [{
+        "kty": "RSA",
+        "use": "sig",
+        "kid": "test-rsa-1",
+        "n": "-HX3sAa9oSsazpuykoR_bDLzeV33NMiXKinY1WyEcwuFbe4vFMeP_jskF7FYus42TsnQx5PkJtcMh02fPnLV0ifF8Zs5fZpgDLg__ESRyDGLkkk3Ie0RFt3MIKNbtIHJ0Gnk7wiTPjEPggxO4cKkJbrb4im9Vmy09haFofSIbMnVJMjZ-_GTWsjdISYvCwsQWBVEV_RTvybYe6F33tAIBK6wf06fmS9XB1E_IlhdYwm_bT1KGuuoHzYMs2TWQAa2V6b-uqa3VkhtkIGot4HuC6_yLlbrfrrnAy8Tm12ayxIHvyayAg4rHm-7JfL1js9kL_RW2sgGHFGgXMptP2vQqQ",
+        "e": "AQAB"
+    }]}
+})))]
 pub(super) struct NewTrustBody {
+    /// The tenant the issuer's tokens authenticate as.
+    #[schema(examples("acme"))]
     tenant: String,
+    /// The `iss` the tokens must carry.
+    #[schema(examples("https://sts.windows.net/00000000-0000-0000-0000-000000000000/"))]
     issuer: String,
+    /// The `aud` the tokens must carry.
+    #[schema(examples("8adf8e6e-67b2-4cf2-a259-e3dc5476c621"))]
     audience: String,
+    /// The one JWA algorithm accepted (HS256/384/512, RS256/384/512, PS256/384/512,
+    /// ES256/384, in any case); by default the key's usual one (HS256 for a secret, RS256 or
+    /// ES256/ES384 for a public key).
+    #[schema(examples("RS256"))]
     algorithm: Option<String>,
-    /// Exactly one of the three key forms.
+    /// An HMAC secret of at least 32 bytes. Never shown again.
     hs256_secret: Option<String>,
+    /// A PEM public key (`PUBLIC KEY`, `RSA PUBLIC KEY`) or certificate, as text.
     public_key: Option<String>,
-    /// A JWKS document, as an object or as its text.
+    /// A JWKS document (RFC 7517), as an object or as its text; tokens name their key by `kid`.
     jwks: Option<Value>,
-    /// `NAME=VALUE`, as `--require-claim`.
+    /// `NAME=VALUE`: a claim the tokens must also carry, as `--require-claim`.
+    #[schema(examples("tid=00000000-0000-0000-0000-000000000000"))]
     require_claim: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+/// A JWT trust, without its key material.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = JwtTrust)]
 pub(super) struct TrustView {
+    /// The trust's id: what remove takes.
     id: String,
     tenant: String,
     issuer: String,
     audience: String,
+    /// The JWA algorithm the trust accepts.
+    #[schema(examples("RS256"))]
     algorithm: String,
+    /// `secret`, `pem` or `jwks`.
+    #[schema(examples("jwks"))]
     key_kind: String,
+    /// The `kid`s of a JWKS; empty for the other kinds.
     key_ids: Vec<String>,
+    /// `NAME=VALUE`, or `null`.
+    #[schema(required = true)]
     require_claim: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
     created: DateTime<Utc>,
+    /// When the key last changed.
+    #[schema(value_type = String, format = DateTime)]
     updated: DateTime<Utc>,
-    /// True when an existing trust of the same tenant, issuer, audience and claim got the new
-    /// key instead of a new trust being made.
+    /// In the answer to an add: true when an existing trust of the same tenant, issuer,
+    /// audience and claim got the new key instead of a new trust being made.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     rotated: Option<bool>,
 }
 
@@ -64,6 +107,29 @@ impl From<TrustInfo> for TrustView {
     }
 }
 
+/// List JWT trusts
+///
+/// Every tenant's JWT trusts, or one tenant's with `?tenant=`; `scimd jwt list`. Key material
+/// is never listed.
+#[utoipa::path(
+    get,
+    path = "/admin/v1/jwt-trusts",
+    tag = "Admin",
+    operation_id = "listJwtTrusts",
+    security(("adminToken" = [])),
+    params(super::Scope),
+    responses(
+        (status = 200, description = "The trusts, without key material", body = Vec<TrustView>,
+            headers(("Cache-Control" = String, description = "`no-store`"))),
+        (status = 400, description = "The query string could not be parsed",
+            body = ref("#/components/schemas/Error"), content_type = "application/scim+json"),
+        Unauthorized,
+        (status = 404, description = "The admin API is disabled (no `SCIMD_ADMIN_TOKEN`), or \
+            `tenant` names no tenant", body = ref("#/components/schemas/Error"),
+            content_type = "application/scim+json"),
+        InternalServerError,
+    )
+)]
 pub(super) async fn list(
     _: Admin,
     state: web::Data<AppState>,
@@ -75,6 +141,37 @@ pub(super) async fn list(
     ))
 }
 
+/// Trust a JWT issuer
+///
+/// `scimd jwt add`: the tenant accepts JWTs of this issuer and audience, signed with this key,
+/// as bearer tokens. Adding again for the same tenant, issuer, audience and claim replaces the
+/// key of the existing trust (200, `rotated: true`) instead of making a second one.
+#[utoipa::path(
+    post,
+    path = "/admin/v1/jwt-trusts",
+    tag = "Admin",
+    operation_id = "addJwtTrust",
+    security(("adminToken" = [])),
+    request_body(content = NewTrustBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "An existing trust got the new key (`rotated: true`)",
+            body = TrustView,
+            headers(("Cache-Control" = String, description = "`no-store`"))),
+        (status = 201, description = "The new trust", body = TrustView,
+            headers(("Cache-Control" = String, description = "`no-store`"))),
+        (status = 400, description = "Malformed JSON, an unknown field, not exactly one key, a \
+            key that does not parse, an HS secret under 32 bytes, an unsupported algorithm or \
+            a `requireClaim` that is not `NAME=VALUE`", body = ref("#/components/schemas/Error"),
+            content_type = "application/scim+json"),
+        Unauthorized,
+        (status = 404, description = "The admin API is disabled (no `SCIMD_ADMIN_TOKEN`), or \
+            `tenant` names no tenant", body = ref("#/components/schemas/Error"),
+            content_type = "application/scim+json"),
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        InternalServerError,
+    )
+)]
 pub(super) async fn add(
     _: Admin,
     state: web::Data<AppState>,
@@ -126,6 +223,25 @@ pub(super) async fn add(
     Ok(super::reply(status, &view))
 }
 
+/// Remove a JWT trust
+///
+/// `scimd jwt remove ID`: the issuer's tokens stop working at once.
+#[utoipa::path(
+    delete,
+    path = "/admin/v1/jwt-trusts/{id}",
+    tag = "Admin",
+    operation_id = "removeJwtTrust",
+    security(("adminToken" = [])),
+    params(("id" = String, Path, description = "The trust's `id`")),
+    responses(
+        (status = 204, description = "Removed"),
+        Unauthorized,
+        (status = 404, description = "The admin API is disabled (no `SCIMD_ADMIN_TOKEN`), or \
+            no trust has that id", body = ref("#/components/schemas/Error"),
+            content_type = "application/scim+json"),
+        InternalServerError,
+    )
+)]
 pub(super) async fn remove(
     _: Admin,
     state: web::Data<AppState>,

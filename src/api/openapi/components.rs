@@ -1,7 +1,7 @@
 //! Shared components: the SCIM error responses (RFC 7644 §3.12) and the list, projection and
 //! precondition parameters (RFC 7644 §3.4.2, §3.9, §3.14; RFC 9865 cursors).
 use serde_json::json;
-use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::header::{Header, HeaderBuilder};
 use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::ResponseBuilder;
 use utoipa::openapi::schema::{Components, Schema};
@@ -102,6 +102,14 @@ pub const ALWAYS: &[&str] = &["400", "401", "429", "500"];
 /// Statuses of operations that read a request body.
 pub const WITH_BODY: &[&str] = &["413", "415"];
 
+/// The challenge every 401 carries.
+pub fn www_authenticate() -> Header {
+    HeaderBuilder::new()
+        .schema(Some(string()))
+        .description(Some("`Bearer realm=\"scimd\"`"))
+        .build()
+}
+
 pub fn add(components: &mut Components) {
     for (status, name, description, scim_type, detail) in ERRORS {
         let mut example = json!({"schemas": [ERROR_URN], "status": status, "detail": detail});
@@ -116,13 +124,7 @@ pub fn add(components: &mut Components) {
                 .build(),
         );
         if status == "401" {
-            response = response.header(
-                "WWW-Authenticate",
-                HeaderBuilder::new()
-                    .schema(Some(string()))
-                    .description(Some("`Bearer realm=\"scimd\"`"))
-                    .build(),
-            );
+            response = response.header("WWW-Authenticate", www_authenticate());
         }
         if status == "429" {
             response = response.header(

@@ -6,6 +6,7 @@
 //! The User, Group and EnterpriseUser schemas are generated from the schema registry
 //! (`registry.rs`), so `/Schemas`, validation and this document cannot disagree.
 
+pub(crate) mod admin;
 mod components;
 mod discovery;
 mod examples;
@@ -56,6 +57,10 @@ pub const BEARER: &str = "bearer";
         (name = "OAuth", description = "RFC 6749 §4.4 client credentials: access tokens for OAuth clients"),
         (name = "Health", description = "Liveness and readiness, without authentication"),
         (name = "Documentation", description = "This document and its human-readable page"),
+        (name = "Admin", description = "The admin API under `/admin/v1`: tenants, tokens, OAuth \
+            clients, JWT trusts and schema extensions, as the `scimd` CLI manages them. Off until \
+            `SCIMD_ADMIN_TOKEN` is set; takes only that token (`adminToken`). Answers carry \
+            `Cache-Control: no-store`; a secret appears once, in the answer that made it"),
     )
 )]
 struct ApiDoc;
@@ -86,11 +91,13 @@ impl utoipa::Modify for Scim {
         discovery::add_schemas(components);
         components::add(components);
         oauth::add_security_scheme(components);
-        // SCIM first, then the derived paths (health, documentation).
+        admin::add(components);
+        // SCIM first, then the derived paths (health, documentation), then the admin API.
         let documentation = std::mem::take(&mut openapi.paths.paths);
         operations::add_paths(&mut openapi.paths);
         oauth::add_paths(&mut openapi.paths);
         openapi.paths.paths.extend(documentation);
+        openapi.merge(<crate::api::admin::AdminDoc as OpenApi>::openapi());
     }
 }
 

@@ -1,5 +1,6 @@
 use serde_json::Value;
 
+use super::admin::ADMIN_TOKEN;
 use crate::scim::schema::{Attribute, Registry};
 
 fn doc() -> Value {
@@ -90,9 +91,18 @@ fn scim_operations_require_the_bearer_token_and_document_400_401_and_429() {
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             let scim = path.starts_with("/scim/v2");
+            let admin = path.starts_with(crate::api::admin::ADMIN_PREFIX);
             // The token endpoint authenticates OAuth clients (HTTP Basic), not bearers.
-            let secured = scim || path == "/oauth/token";
+            let secured = scim || admin || path == "/oauth/token";
             assert_eq!(op.get("security").is_some(), secured, "{method} {path}");
+            let scheme = if admin { ADMIN_TOKEN } else { super::BEARER };
+            if scim || admin {
+                assert_eq!(
+                    op["security"],
+                    serde_json::json!([{ scheme: [] }]),
+                    "{method} {path}"
+                );
+            }
             if scim {
                 for status in ["400", "401", "429", "500"] {
                     assert!(
@@ -103,4 +113,71 @@ fn scim_operations_require_the_bearer_token_and_document_400_401_and_429() {
             }
         }
     }
+}
+
+#[test]
+fn admin_operations_answer_401_404_500_with_scim_errors_and_say_no_store() {
+    let doc = doc();
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if !path.starts_with(crate::api::admin::ADMIN_PREFIX) {
+            continue;
+        }
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            assert_eq!(op["tags"], serde_json::json!(["Admin"]), "{method} {path}");
+            let responses = op["responses"].as_object().unwrap();
+            assert_eq!(
+                responses["401"]["$ref"], "#/components/responses/AdminUnauthorized",
+                "{method} {path}"
+            );
+            assert_eq!(
+                responses["500"]["$ref"], "#/components/responses/InternalServerError",
+                "{method} {path}"
+            );
+            assert!(
+                responses.contains_key("404"),
+                "{method} {path}: 404 when disabled"
+            );
+            if op.get("requestBody").is_some() {
+                for status in ["400", "413", "415"] {
+                    assert!(responses.contains_key(status), "{method} {path} {status}");
+                }
+            }
+            for (status, response) in responses {
+                // Every $ref names a response that exists.
+                if let Some(name) = response["$ref"].as_str() {
+                    let name = name.trim_start_matches("#/components/responses/");
+                    assert!(
+                        doc["components"]["responses"][name].is_object(),
+                        "{method} {path} {status}: {name}"
+                    );
+                } else if status.starts_with('2') {
+                    if let Some(content) = response.get("content") {
+                        assert!(content.get("application/json").is_some(), "{method} {path}");
+                        assert!(
+                            response["headers"]["Cache-Control"].is_object(),
+                            "{method} {path} {status}: Cache-Control"
+                        );
+                    }
+                } else {
+                    assert_eq!(
+                        response["content"]["application/scim+json"]["schema"]["$ref"],
+                        "#/components/schemas/Error",
+                        "{method} {path} {status}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(operations >= 15, "{operations} admin operations");
+    let scheme = &doc["components"]["securitySchemes"][ADMIN_TOKEN];
+    assert_eq!(scheme["type"], "http");
+    assert_eq!(scheme["scheme"], "bearer");
+    assert!(
+        scheme["description"]
+            .as_str()
+            .unwrap()
+            .contains("SCIMD_ADMIN_TOKEN")
+    );
 }
