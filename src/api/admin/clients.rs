@@ -4,10 +4,11 @@ use actix_web::{HttpResponse, http::StatusCode, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Admin, tenant, tenant_scope};
+use super::{Admin, tenant};
 use crate::api::AppState;
 use crate::api::openapi::admin::{
-    InternalServerError, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
+    IdNotFound, InternalServerError, PayloadTooLarge, QueryError, TenantNotFound, Unauthorized,
+    UnsupportedMediaType,
 };
 use crate::scim::ScimError;
 use crate::store::ClientInfo;
@@ -77,12 +78,9 @@ impl From<ClientInfo> for ClientView {
     responses(
         (status = 200, description = "The clients, without secrets", body = Vec<ClientView>,
             headers(("Cache-Control" = String, description = "`no-store`"))),
-        (status = 400, description = "The query string could not be parsed",
-            body = ref("#/components/schemas/Error"), content_type = "application/scim+json"),
+        QueryError,
         Unauthorized,
-        (status = 404, description = "The admin API is disabled (no `SCIMD_ADMIN_TOKEN`), or \
-            `tenant` names no tenant", body = ref("#/components/schemas/Error"),
-            content_type = "application/scim+json"),
+        TenantNotFound,
         InternalServerError,
     )
 )]
@@ -91,10 +89,7 @@ pub(super) async fn list(
     state: web::Data<AppState>,
     scope: web::Query<super::Scope>,
 ) -> Result<HttpResponse, ScimError> {
-    let scope = tenant_scope(&state, &scope).await?;
-    Ok(super::listed::<_, ClientView>(
-        state.store.oauth_clients().list(scope.as_ref()).await?,
-    ))
+    super::list_credentials::<ClientInfo, ClientView>(&state, &scope).await
 }
 
 /// Create an OAuth client
@@ -117,9 +112,7 @@ pub(super) async fn list(
         (status = 400, description = "Malformed JSON or an unknown field",
             body = ref("#/components/schemas/Error"), content_type = "application/scim+json"),
         Unauthorized,
-        (status = 404, description = "The admin API is disabled (no `SCIMD_ADMIN_TOKEN`), or \
-            `tenant` names no tenant", body = ref("#/components/schemas/Error"),
-            content_type = "application/scim+json"),
+        TenantNotFound,
         PayloadTooLarge,
         UnsupportedMediaType,
         InternalServerError,
@@ -159,9 +152,7 @@ pub(super) async fn create(
     responses(
         (status = 204, description = "Revoked"),
         Unauthorized,
-        (status = 404, description = "The admin API is disabled (no `SCIMD_ADMIN_TOKEN`), or \
-            no client has that id", body = ref("#/components/schemas/Error"),
-            content_type = "application/scim+json"),
+        IdNotFound,
         InternalServerError,
     )
 )]
@@ -170,6 +161,5 @@ pub(super) async fn revoke(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ScimError> {
-    let result = state.store.oauth_clients().revoke(&id).await;
-    super::gone(result, "OAuth client", &id)
+    super::end_credential::<ClientInfo>(&state, &id).await
 }

@@ -21,7 +21,7 @@ use futures_util::future::{Ready, ready};
 use super::AppState;
 use crate::scim::ScimError;
 use crate::secrets;
-use crate::store::{StoreError, TenantRecord};
+use crate::store::{CredentialInfo, StoreError, TenantRecord};
 
 /// Where the admin API is mounted.
 pub const ADMIN_PREFIX: &str = "/admin/v1";
@@ -178,11 +178,28 @@ fn listed<T, V: From<T> + serde::Serialize>(items: Vec<T>) -> HttpResponse {
     reply(StatusCode::OK, &views)
 }
 
-/// A revocation or removal: 204, or a 404 that names what is not there.
-fn gone(result: Result<(), StoreError>, what: &str, id: &str) -> Result<HttpResponse, ScimError> {
-    match result {
+/// `GET /admin/v1/{tokens,clients,jwt-trusts}`: the credentials of kind `I` as views `V`.
+async fn list_credentials<I: CredentialInfo, V: From<I> + serde::Serialize>(
+    state: &AppState,
+    scope: &Scope,
+) -> Result<HttpResponse, ScimError> {
+    let scope = tenant_scope(state, scope).await?;
+    let items = state.store.credentials().list::<I>(scope.as_ref()).await?;
+    Ok(listed::<I, V>(items))
+}
+
+/// `DELETE …/{id}`: revokes a token or client, removes a trust; 204, or a 404 that names what
+/// is not there.
+async fn end_credential<I: CredentialInfo>(
+    state: &AppState,
+    id: &str,
+) -> Result<HttpResponse, ScimError> {
+    match state.store.credentials().revoke::<I>(id).await {
         Ok(()) => Ok(HttpResponse::NoContent().finish()),
-        Err(StoreError::NotFound) => Err(ScimError::not_found(format!("no {what} with id {id:?}"))),
+        Err(StoreError::NotFound) => Err(ScimError::not_found(format!(
+            "no {} with id {id:?}",
+            I::KIND.noun()
+        ))),
         Err(e) => Err(e.into()),
     }
 }

@@ -8,7 +8,8 @@ use serde_json::Value;
 use super::{Admin, tenant, tenant_scope};
 use crate::api::AppState;
 use crate::api::openapi::admin::{
-    InternalServerError, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
+    InternalServerError, PayloadTooLarge, QueryError, TenantNotFound, Unauthorized,
+    UnsupportedMediaType,
 };
 use crate::scim::ScimError;
 use crate::scim::schema::{ResourceKind, custom};
@@ -107,12 +108,9 @@ impl From<SchemaRecord> for SchemaView {
     responses(
         (status = 200, description = "The schema extensions", body = Vec<SchemaView>,
             headers(("Cache-Control" = String, description = "`no-store`"))),
-        (status = 400, description = "The query string could not be parsed",
-            body = ref("#/components/schemas/Error"), content_type = "application/scim+json"),
+        QueryError,
         Unauthorized,
-        (status = 404, description = "The admin API is disabled (no `SCIMD_ADMIN_TOKEN`), or \
-            `tenant` names no tenant", body = ref("#/components/schemas/Error"),
-            content_type = "application/scim+json"),
+        TenantNotFound,
         InternalServerError,
     )
 )]
@@ -145,9 +143,7 @@ pub(super) async fn list(
             than User or Group, or a schema document that is not a valid RFC 7643 extension",
             body = ref("#/components/schemas/Error"), content_type = "application/scim+json"),
         Unauthorized,
-        (status = 404, description = "The admin API is disabled (no `SCIMD_ADMIN_TOKEN`), or \
-            `tenant` names no tenant", body = ref("#/components/schemas/Error"),
-            content_type = "application/scim+json"),
+        TenantNotFound,
         (status = 409, description = "The tenant already has a schema with that `id`",
             body = ref("#/components/schemas/Error"), content_type = "application/scim+json"),
         PayloadTooLarge,

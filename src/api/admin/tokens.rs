@@ -4,10 +4,11 @@ use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Admin, duration, expiry, tenant, tenant_scope, without_body};
+use super::{Admin, duration, expiry, tenant, without_body};
 use crate::api::AppState;
 use crate::api::openapi::admin::{
-    InternalServerError, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
+    IdNotFound, InternalServerError, PayloadTooLarge, QueryError, TenantNotFound, Unauthorized,
+    UnsupportedMediaType,
 };
 use crate::scim::ScimError;
 use crate::store::TokenInfo;
@@ -102,12 +103,9 @@ impl From<TokenInfo> for TokenView {
     responses(
         (status = 200, description = "The tokens, without secrets", body = Vec<TokenView>,
             headers(("Cache-Control" = String, description = "`no-store`"))),
-        (status = 400, description = "The query string could not be parsed",
-            body = ref("#/components/schemas/Error"), content_type = "application/scim+json"),
+        QueryError,
         Unauthorized,
-        (status = 404, description = "The admin API is disabled (no `SCIMD_ADMIN_TOKEN`), or \
-            `tenant` names no tenant", body = ref("#/components/schemas/Error"),
-            content_type = "application/scim+json"),
+        TenantNotFound,
         InternalServerError,
     )
 )]
@@ -116,10 +114,7 @@ pub(super) async fn list(
     state: web::Data<AppState>,
     scope: web::Query<super::Scope>,
 ) -> Result<HttpResponse, ScimError> {
-    let scope = tenant_scope(&state, &scope).await?;
-    Ok(super::listed::<_, TokenView>(
-        state.store.tokens().list(scope.as_ref()).await?,
-    ))
+    super::list_credentials::<TokenInfo, TokenView>(&state, &scope).await
 }
 
 /// Issue a token
@@ -142,9 +137,7 @@ pub(super) async fn list(
             is not a duration", body = ref("#/components/schemas/Error"),
             content_type = "application/scim+json"),
         Unauthorized,
-        (status = 404, description = "The admin API is disabled (no `SCIMD_ADMIN_TOKEN`), or \
-            `tenant` names no tenant", body = ref("#/components/schemas/Error"),
-            content_type = "application/scim+json"),
+        TenantNotFound,
         PayloadTooLarge,
         UnsupportedMediaType,
         InternalServerError,
@@ -187,9 +180,7 @@ pub(super) async fn issue(
     responses(
         (status = 204, description = "Revoked"),
         Unauthorized,
-        (status = 404, description = "The admin API is disabled (no `SCIMD_ADMIN_TOKEN`), or \
-            no token has that id", body = ref("#/components/schemas/Error"),
-            content_type = "application/scim+json"),
+        IdNotFound,
         InternalServerError,
     )
 )]
@@ -198,8 +189,7 @@ pub(super) async fn revoke(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ScimError> {
-    let result = state.store.tokens().revoke(&id).await;
-    super::gone(result, "token", &id)
+    super::end_credential::<TokenInfo>(&state, &id).await
 }
 
 /// Rotate a token
@@ -224,9 +214,7 @@ pub(super) async fn revoke(
             `expiresIn` that is not a duration", body = ref("#/components/schemas/Error"),
             content_type = "application/scim+json"),
         Unauthorized,
-        (status = 404, description = "The admin API is disabled (no `SCIMD_ADMIN_TOKEN`), or \
-            no token has that id", body = ref("#/components/schemas/Error"),
-            content_type = "application/scim+json"),
+        IdNotFound,
         (status = 409, description = "The token is revoked or expired: issue a new one \
             instead", body = ref("#/components/schemas/Error"),
             content_type = "application/scim+json"),

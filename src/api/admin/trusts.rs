@@ -5,10 +5,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Admin, tenant, tenant_scope};
+use super::{Admin, tenant};
 use crate::api::AppState;
 use crate::api::openapi::admin::{
-    InternalServerError, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
+    IdNotFound, InternalServerError, PayloadTooLarge, QueryError, TenantNotFound, Unauthorized,
+    UnsupportedMediaType,
 };
 use crate::jwt::{self, ClaimRequirement, KeyKind, NewTrust};
 use crate::scim::ScimError;
@@ -121,12 +122,9 @@ impl From<TrustInfo> for TrustView {
     responses(
         (status = 200, description = "The trusts, without key material", body = Vec<TrustView>,
             headers(("Cache-Control" = String, description = "`no-store`"))),
-        (status = 400, description = "The query string could not be parsed",
-            body = ref("#/components/schemas/Error"), content_type = "application/scim+json"),
+        QueryError,
         Unauthorized,
-        (status = 404, description = "The admin API is disabled (no `SCIMD_ADMIN_TOKEN`), or \
-            `tenant` names no tenant", body = ref("#/components/schemas/Error"),
-            content_type = "application/scim+json"),
+        TenantNotFound,
         InternalServerError,
     )
 )]
@@ -135,10 +133,7 @@ pub(super) async fn list(
     state: web::Data<AppState>,
     scope: web::Query<super::Scope>,
 ) -> Result<HttpResponse, ScimError> {
-    let scope = tenant_scope(&state, &scope).await?;
-    Ok(super::listed::<_, TrustView>(
-        state.store.jwt_trusts().list(scope.as_ref()).await?,
-    ))
+    super::list_credentials::<TrustInfo, TrustView>(&state, &scope).await
 }
 
 /// Trust a JWT issuer
@@ -164,9 +159,7 @@ pub(super) async fn list(
             a `requireClaim` that is not `NAME=VALUE`", body = ref("#/components/schemas/Error"),
             content_type = "application/scim+json"),
         Unauthorized,
-        (status = 404, description = "The admin API is disabled (no `SCIMD_ADMIN_TOKEN`), or \
-            `tenant` names no tenant", body = ref("#/components/schemas/Error"),
-            content_type = "application/scim+json"),
+        TenantNotFound,
         PayloadTooLarge,
         UnsupportedMediaType,
         InternalServerError,
@@ -236,9 +229,7 @@ pub(super) async fn add(
     responses(
         (status = 204, description = "Removed"),
         Unauthorized,
-        (status = 404, description = "The admin API is disabled (no `SCIMD_ADMIN_TOKEN`), or \
-            no trust has that id", body = ref("#/components/schemas/Error"),
-            content_type = "application/scim+json"),
+        IdNotFound,
         InternalServerError,
     )
 )]
@@ -247,6 +238,5 @@ pub(super) async fn remove(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ScimError> {
-    let result = state.store.jwt_trusts().remove(&id).await;
-    super::gone(result, "JWT trust", &id)
+    super::end_credential::<TrustInfo>(&state, &id).await
 }

@@ -36,6 +36,35 @@ pub fn add(components: &mut Components) {
     components
         .responses
         .insert("AdminUnauthorized".to_owned(), unauthorized().into());
+    for (name, description) in [
+        ("AdminQueryError", "The query string could not be parsed"),
+        (
+            "AdminTenantNotFound",
+            "The admin API is disabled (no `SCIMD_ADMIN_TOKEN`), or `tenant` names no tenant",
+        ),
+        (
+            "AdminIdNotFound",
+            "The admin API is disabled (no `SCIMD_ADMIN_TOKEN`), or nothing of this kind has \
+             that id",
+        ),
+    ] {
+        components
+            .responses
+            .insert(name.to_owned(), error_response(description).into());
+    }
+}
+
+/// A SCIM error answer with this description.
+fn error_response(description: &str) -> Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            SCIM_JSON,
+            ContentBuilder::new()
+                .schema(Some(component("Error")))
+                .build(),
+        )
+        .build()
 }
 
 fn unauthorized() -> Response {
@@ -76,8 +105,14 @@ macro_rules! shared_responses {
 }
 
 shared_responses! {
+    /// 400: the query string could not be parsed.
+    QueryError: "400" => "AdminQueryError";
     /// 401: not the admin token.
     Unauthorized: "401" => "AdminUnauthorized";
+    /// 404: the admin API is disabled, or `tenant` names no tenant.
+    TenantNotFound: "404" => "AdminTenantNotFound";
+    /// 404: the admin API is disabled, or no credential has the id.
+    IdNotFound: "404" => "AdminIdNotFound";
     /// 413: the body exceeds `SCIMD_MAX_PAYLOAD_BYTES`.
     PayloadTooLarge: "413" => "PayloadTooLarge";
     /// 415: the body is not JSON.
