@@ -8,7 +8,6 @@ mod schema;
 use std::io::Write as _;
 
 use anyhow::{Context, bail};
-use chrono::Utc;
 use secrecy::ExposeSecret;
 
 use crate::cli::{Cli, Command, DatabaseArgs, ServeArgs, TenantCommand, TokenCommand};
@@ -128,10 +127,7 @@ async fn token(command: TokenCommand) -> anyhow::Result<()> {
             expires_in,
             db,
         } => {
-            let expires_at = expires_in
-                .map(|d| chrono::Duration::from_std(d).map(|d| Utc::now() + d))
-                .transpose()
-                .context("--expires-in is too long")?;
+            let expires_at = credentials::expiry(expires_in)?;
             let store = open(&db).await?;
             let issued = async {
                 let found = credentials::named(&store, &tenant).await?;

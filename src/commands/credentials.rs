@@ -61,3 +61,18 @@ pub(super) fn when(t: Option<DateTime<Utc>>) -> String {
         |t| t.format("%Y-%m-%d %H:%M").to_string(),
     )
 }
+
+/// `--expires-in D` as the instant it ends, or an error naming the flag when that instant
+/// is past what a timestamp can hold (`300000y`).
+pub(super) fn expiry(
+    expires_in: Option<std::time::Duration>,
+) -> anyhow::Result<Option<DateTime<Utc>>> {
+    expires_in
+        .map(|d| {
+            chrono::Duration::from_std(d)
+                .ok()
+                .and_then(|d| Utc::now().checked_add_signed(d))
+                .context("--expires-in ends after the last date scimd can store; use a shorter one")
+        })
+        .transpose()
+}

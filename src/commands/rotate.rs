@@ -3,7 +3,6 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use chrono::Utc;
 
 use crate::cli::DatabaseArgs;
 
@@ -14,10 +13,7 @@ pub async fn run(
     db: &DatabaseArgs,
 ) -> anyhow::Result<()> {
     let overlap = chrono::Duration::from_std(overlap).context("--overlap is too long")?;
-    let expires_at = expires_in
-        .map(|d| chrono::Duration::from_std(d).map(|d| Utc::now() + d))
-        .transpose()
-        .context("--expires-in is too long")?;
+    let expires_at = super::credentials::expiry(expires_in)?;
     let store = super::open(db).await?;
     let rotated = store.tokens().rotate(id, overlap, expires_at).await;
     store.close().await;

@@ -107,6 +107,48 @@ async fn issuing_for_an_unknown_tenant_fails_with_a_clear_error() {
     assert!(!out.status.success());
 }
 
+/// A lifetime past the last date a timestamp holds is refused with the flag's name; it was a
+/// panic (an overflow adding it to now).
+#[tokio::test]
+async fn an_expiry_past_the_last_storable_date_is_a_clear_error() {
+    let db = TestDb::new().await;
+    assert!(scimd(&db, &["tenant", "create", "far"]).status.success());
+    let out = scimd(
+        &db,
+        &[
+            "token",
+            "issue",
+            "--tenant",
+            "far",
+            "--expires-in",
+            "300000y",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("--expires-in"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(out.stdout.is_empty());
+    let issued = scimd(
+        &db,
+        &["token", "issue", "--tenant", "far", "--expires-in", "1y"],
+    );
+    assert!(issued.status.success());
+    let listed = stdout(&scimd(&db, &["token", "list", "--tenant", "far"]));
+    let id = listed
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let out = scimd(&db, &["token", "rotate", &id, "--expires-in", "300000y"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("--expires-in"), "{err}");
+}
+
 /// A free loopback port (bound and released; the server binds it right after).
 pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
