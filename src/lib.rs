@@ -3,18 +3,32 @@
 //!
 //! A request flows down three layers, and dependencies point only downwards:
 //!
-//! - [`api`]: actix-web handlers. Authenticates the bearer token to a tenant, parses the
-//!   request, calls `scim` and `store`, shapes the response. The only user of actix-web.
-//! - [`scim`]: pure protocol logic — schema registry, validation with IdP leniency, resource
-//!   representation, paging, discovery. Imports neither actix-web nor sea-orm.
-//! - [`store`]: sea-orm over SQLite or PostgreSQL. Tenant-scoped handles, one transaction per
-//!   operation, uniqueness as constraints, membership as a table. The only user of sea-orm.
+//! - [`api`]: actix-web, its only user. `api/routes.rs` is the route table as data;
+//!   `api/http/` the plumbing every endpoint shares (SCIM error bodies, responses and the base
+//!   URL, bearer authentication, preconditions, rate limits, the request span, canonical
+//!   endpoint names); `api/scim/` the SCIM endpoints, one handler set for every resource type
+//!   (the type is route data), with `/Bulk`, `/Me` and discovery; `api/admin/` the operator's
+//!   API; `api/openapi/` the OpenAPI document; `api/state.rs` what handlers share.
+//! - [`scim`]: pure protocol logic, importing neither actix-web nor sea-orm: the schema
+//!   registry (`schema/`), validation with IdP leniency (`validate/`), filters (`filter/`:
+//!   ast, grammar, resolution, evaluation), PATCH (`patch/`), list and search requests
+//!   (`list/`: params, cursor, plan, root search, response), `/Bulk` planning, projection,
+//!   the resource representation, resource ids, discovery documents and errors.
+//! - [`store`]: sea-orm over SQLite or PostgreSQL, its only user. Tenant-scoped handles; the
+//!   write seam, imports and lists (`resources/`); filters as SQL conditions (`condition/`);
+//!   the membership table (`members/`); the three kinds of credential (`credentials/`);
+//!   tenants, schema extensions, the index table and planner statistics.
 //!
 //! [`jwt`] checks JWT bearers against the issuers a tenant trusts and makes scimd's own OAuth
 //! access tokens; like `scim` it is pure, and `store::credentials` dispatches each bearer.
 //!
 //! [`startup`] wires them into a server, [`cli`] holds the command line and configuration,
-//! [`secrets`] makes and checks tokens and password hashes, [`telemetry`] sets up logging.
+//! [`commands`] what each subcommand does, [`secrets`] makes and checks tokens and password
+//! hashes, [`telemetry`] sets up logging.
+//!
+//! Reading order for a newcomer: this map → `api/routes.rs` and `api/scim/mod.rs` (the route
+//! table) → one handler (`api/scim/resources.rs`) → the `scim` module it calls → the `store`
+//! method it calls.
 
 pub mod api;
 pub mod cli;

@@ -1,5 +1,5 @@
 //! The index table: (path, lower-cased value) rows for the attributes identity providers
-//! filter on (see `scim::search::indexed_paths`), rewritten with the resource.
+//! filter on (see `scim::search_document::indexed_paths`), rewritten with the resource.
 use entity::resource_value;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
