@@ -8,10 +8,10 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::convert::kind_of;
-use super::resources::is_resource_id;
 use super::{StoreError, TenantId, now};
 use crate::scim::filter::eval::member_matches;
 use crate::scim::filter::{MemberSelection, member_selection};
+use crate::scim::id::ResourceId;
 use crate::scim::patch::MemberChange;
 use crate::scim::resource::MemberInput;
 use crate::scim::schema::ResourceKind;
@@ -125,7 +125,7 @@ async fn resolve<C: ConnectionTrait>(
 ) -> Result<Vec<Found>, StoreError> {
     let wanted: Vec<&MemberInput> = inputs
         .iter()
-        .filter(|m| m.value != group_id && is_resource_id(&m.value))
+        .filter(|m| m.value != group_id && ResourceId::parse(&m.value).is_some())
         .collect();
     let mut kinds: HashMap<String, ResourceKind> = HashMap::with_capacity(wanted.len());
     for chunk in wanted.chunks(CHUNK) {

@@ -74,7 +74,7 @@ impl<'a> Resources<'a> {
 
     #[tracing::instrument(skip_all, fields(tenant = %self.tenant, kind = self.kind.as_str()))]
     pub async fn get(&self, id: &str) -> Result<Resource, StoreError> {
-        if !is_resource_id(id) {
+        if ResourceId::parse(id).is_none() {
             return Err(StoreError::NotFound);
         }
         let row = self
@@ -127,10 +127,4 @@ impl<'a> Resources<'a> {
         }
         Ok(resources)
     }
-}
-
-/// scimd's ids are UUIDs; anything else names no resource and never reaches a query (a NUL
-/// byte in an id would make PostgreSQL fail instead of answering "not found").
-pub(super) fn is_resource_id(id: &str) -> bool {
-    ResourceId::parse(id).is_some()
 }

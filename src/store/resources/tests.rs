@@ -11,7 +11,7 @@ use crate::store::tests::{fixture, write};
 async fn create_gives_an_id_and_version_one_and_reads_back() {
     let f = fixture().await;
     let user = f.user("bjensen", json!({"title": "Tour Guide"})).await;
-    assert!(super::is_resource_id(&user.id));
+    assert!(crate::scim::id::ResourceId::parse(&user.id).is_some());
     assert_eq!(user.meta.version, 1);
     assert_eq!(user.groups, Some(Vec::new()));
     let read = f.get(ResourceKind::User, &user.id).await.unwrap();

@@ -11,8 +11,9 @@ use sea_orm::{
 };
 use serde_json::Value;
 
-use super::{Resources, Write, is_resource_id};
+use super::{Resources, Write};
 use crate::scim::ScimError;
+use crate::scim::id::ResourceId;
 use crate::scim::resource::Resource;
 use crate::store::{StoreError, index, members, now};
 
@@ -126,7 +127,7 @@ impl Resources<'_> {
     where
         F: Fn(&Resource) -> Result<Write, ScimError>,
     {
-        if !is_resource_id(id) {
+        if ResourceId::parse(id).is_none() {
             return Err(StoreError::NotFound);
         }
         retry(|| self.try_replace(id, expected, &rules)).await
@@ -213,7 +214,7 @@ impl Resources<'_> {
     /// Deletes resource `id` and, in the same transaction, every membership that names it.
     #[tracing::instrument(skip_all, fields(tenant = %self.tenant, kind = self.kind.as_str()))]
     pub async fn delete(&self, id: &str, expected: Option<i64>) -> Result<(), StoreError> {
-        if !is_resource_id(id) {
+        if ResourceId::parse(id).is_none() {
             return Err(StoreError::NotFound);
         }
         let tx = self.store.begin_write().await?;
