@@ -294,9 +294,9 @@ def replay(text: str, rc: int, script: str) -> Summary:
 
 
 # ---- scimd's log --------------------------------------------------------------------------
-# scimd's root span logs one event per request (src/api/trace.rs): "request completed" (info)
+# scimd's root span logs one event per request (src/api/http/trace.rs, target scimd::request): "request completed" (info)
 # or, for a status >= 500, "request failed" (error), with the status as the field `status`.
-REQUEST_TARGET = "scimd::api::trace"
+REQUEST_TARGET = "scimd::request"  # src/api/http/trace.rs REQUEST_TARGET
 
 
 def serverlog(text: str, suites: list[str]) -> Summary:
