@@ -445,5 +445,5 @@ fn bare_word(input: &str) -> Res<'_, CompValue> {
 }
 
 #[cfg(test)]
-#[path = "parse_tests.rs"]
+#[path = "parse_tests/mod.rs"]
 mod tests;
