@@ -6,6 +6,7 @@ use scimd::cli::Cli;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    scimd::startup::install_crypto_provider();
     match scimd::commands::run(Cli::parse()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

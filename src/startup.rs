@@ -82,8 +82,18 @@ pub struct Application {
     bootstrap: Bootstrap,
 }
 
+/// Installs ring as the process's TLS crypto provider, once; later calls do nothing. reqwest is
+/// built without a provider of its own (its default compiles aws-lc from C), so every process
+/// that makes an HTTPS client — the server, `scimd jwt add --jwks-url`, tests — calls this
+/// first; `main` and [`Application::build`] do.
+pub fn install_crypto_provider() {
+    // Err: a provider is installed already, which is all this wants.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        install_crypto_provider();
         let store = Store::connect(&settings.database_url, &settings.pool).await?;
         let bootstrap = bootstrap(&store, settings.bootstrap_token.as_ref()).await?;
         let listener = TcpListener::bind(&settings.listen)

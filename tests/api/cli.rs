@@ -186,7 +186,7 @@ async fn serve_prints_base_url_and_token_and_stops_cleanly_on_sigterm() {
         .expect("token line")
         .to_owned();
 
-    let client = reqwest::Client::new();
+    let client = crate::helpers::client();
     let r = client
         .get(format!("http://127.0.0.1:{port}/scim/v2/Users"))
         .bearer_auth(&token)

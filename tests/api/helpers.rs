@@ -169,11 +169,18 @@ pub async fn start(db: TestDb, settings: Settings, token: String) -> TestApp {
     TestApp {
         port,
         token,
-        client: reqwest::Client::new(),
+        client: client(),
         store,
         db,
         handle,
     }
+}
+
+/// An HTTP client for the tests. reqwest has no TLS crypto provider of its own in this build,
+/// so a bare `reqwest::Client::new()` panics until one is installed; this installs it first.
+pub fn client() -> reqwest::Client {
+    scimd::startup::install_crypto_provider();
+    reqwest::Client::new()
 }
 
 impl TestApp {

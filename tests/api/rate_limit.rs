@@ -143,7 +143,7 @@ async fn scimd_serve_takes_the_limit_from_the_environment() {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
     assert!(first.starts_with("SCIM base URL:"), "{first}");
-    let client = reqwest::Client::new();
+    let client = crate::helpers::client();
     let mut statuses = Vec::new();
     for _ in 0..3 {
         let r = client

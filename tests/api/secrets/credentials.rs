@@ -31,7 +31,7 @@ impl Api {
             .strip_suffix("/scim/v2")
             .expect("the base URL ends in /scim/v2");
         Self {
-            client: reqwest::Client::new(),
+            client: crate::helpers::client(),
             root: root.to_owned(),
             admin_token: admin_token.to_owned(),
         }

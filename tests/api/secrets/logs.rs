@@ -58,7 +58,7 @@ pub(super) fn database_url(db: &TestDb, secrets: &mut Secrets) -> String {
 
 /// Every kind of request that carries a secret, against the server at `base`.
 async fn exercise(base: &str, token: &str, secrets: &mut Secrets) {
-    let client = reqwest::Client::new();
+    let client = crate::helpers::client();
     let send = |method: reqwest::Method, path: &str, bearer: &str, body: Option<String>| {
         let mut req = client
             .request(method, format!("{base}{path}"))
