@@ -1,5 +1,6 @@
 //! `jwt_trusts`: an external JWT issuer one tenant trusts, with its pinned algorithm and key
-//! material (an HMAC secret must be kept to verify with; public keys and JWKS are public).
+//! material (an HMAC secret must be kept to verify with; public keys and JWKS are public),
+//! and for a JWKS fetched from a URL, the state of its refresh.
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -19,6 +20,16 @@ pub struct Model {
     pub claim_value: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Where the JWKS is fetched from (`--jwks-url`); `None` for key material given once.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub jwks_url: Option<String>,
+    /// When `key_material` was last fetched from `jwks_url`.
+    pub fetched_at: Option<DateTimeUtc>,
+    /// When a process last claimed a fetch, successful or not: one fetch per claim.
+    pub fetch_attempted_at: Option<DateTimeUtc>,
+    /// Why the last fetch failed; `None` after a good one.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub fetch_error: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,6 +8,7 @@ mod m20261123_000002_create_resources;
 mod m20261124_000003_member_display;
 mod m20261125_000004_jwt_oauth;
 mod m20261125_000005_tenant_schemas;
+mod m20261203_000006_jwks_url;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_member_display::Migration),
             Box::new(m20261125_000004_jwt_oauth::Migration),
             Box::new(m20261125_000005_tenant_schemas::Migration),
+            Box::new(m20261203_000006_jwks_url::Migration),
         ]
     }
 }

@@ -72,6 +72,7 @@ pub struct NewTrust {
     kind: KeyKind,
     material: String,
     requirement: Option<ClaimRequirement>,
+    jwks_url: Option<String>,
 }
 
 impl NewTrust {
@@ -104,7 +105,21 @@ impl NewTrust {
             kind,
             material,
             requirement,
+            jwks_url: None,
         })
+    }
+
+    /// The JWKS in `material` was fetched from `url`, where scimd fetches it again to follow
+    /// the issuer's key rotation. Only a JWKS has a URL; for other kinds this is an error.
+    pub fn fetched_from(mut self, url: &str) -> Result<Self, TrustError> {
+        if self.kind != KeyKind::Jwks {
+            return Err(TrustError::WrongKind {
+                algorithm: super::algorithm_name(self.algorithm),
+                needs: "key material given once; only a JWKS is fetched from a URL",
+            });
+        }
+        self.jwks_url = Some(url.to_owned());
+        Ok(self)
     }
 
     pub fn issuer(&self) -> &str {
@@ -129,5 +144,10 @@ impl NewTrust {
 
     pub fn requirement(&self) -> Option<&ClaimRequirement> {
         self.requirement.as_ref()
+    }
+
+    /// Where the JWKS is fetched from, for a trust that follows the issuer's rotation.
+    pub fn jwks_url(&self) -> Option<&str> {
+        self.jwks_url.as_deref()
     }
 }

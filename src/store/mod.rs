@@ -27,7 +27,8 @@ pub use connect::{PoolConfig, redact};
 pub use credentials::tokens::Principal;
 pub use credentials::{
     AccessToken, AuthError, ClientInfo, Credential, CredentialInfo, CredentialKind, Credentials,
-    JwtTrusts, OauthClients, RotateError, Rotated, TokenInfo, Tokens, TrustInfo,
+    Fetched, JwtTrusts, OauthClients, RefreshableTrust, RotateError, Rotated, TokenInfo, Tokens,
+    TrustInfo,
 };
 pub use resources::{Listed, Resources, Write};
 pub use schemas::{Removed, SchemaRecord, Schemas};

@@ -1,10 +1,15 @@
 //! External JWT issuers each tenant trusts (`scimd jwt add|list|remove`). The key material is
 //! stored so that every scimd process on the database verifies alike; an HS secret has to be
 //! stored as it is (verifying an HMAC needs the secret itself), PEM keys and JWKS are public.
+//!
+//! A JWKS fetched from a URL (`--jwks-url`) is stored the same way, and `worker::jwks` replaces
+//! it when it fetches the URL again: [`JwtTrusts::refreshable`], [`JwtTrusts::claim_fetch`] and
+//! [`JwtTrusts::record_fetch`]. Every process verifies with the stored set, read per request.
 use chrono::{DateTime, Utc};
 use entity::{jwt_trust, tenant};
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use jsonwebtoken::Algorithm;
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 use crate::jwt::{self, ClaimRequirement, KeyKind, KeyMaterial, NewTrust, Trust};
 use crate::store::{Store, StoreError, TenantRecord, now};
@@ -25,6 +30,34 @@ pub struct TrustInfo {
     pub requirement: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Where the JWKS is fetched from, for a trust added with `--jwks-url`.
+    pub jwks_url: Option<String>,
+    /// When the stored JWKS was last fetched from `jwks_url`.
+    pub fetched_at: Option<DateTime<Utc>>,
+    /// Why the last fetch failed (the keys fetched before stay in use); `None` after a good one.
+    pub fetch_error: Option<String>,
+}
+
+/// A trust whose JWKS is fetched from a URL, as its refresh needs it.
+#[derive(Debug, Clone)]
+pub struct RefreshableTrust {
+    pub id: String,
+    pub url: String,
+    pub algorithm: Algorithm,
+    /// The JWKS stored now: the last good one.
+    pub key_material: String,
+    pub fetched_at: Option<DateTime<Utc>>,
+    pub attempted_at: Option<DateTime<Utc>>,
+}
+
+/// What a fetch of a trust's JWKS URL gave.
+#[derive(Debug, Clone, Copy)]
+pub enum Fetched<'a> {
+    /// A JWKS with usable keys, to verify with from now on; `changed` when it differs from the
+    /// stored one.
+    Keys { material: &'a str, changed: bool },
+    /// Why the fetch failed; the stored keys stay.
+    Failed(&'a str),
 }
 
 pub struct JwtTrusts<'a> {
@@ -63,6 +96,11 @@ impl JwtTrusts<'_> {
             claim_value: claim_value.clone(),
             created_at: at,
             updated_at: at,
+            jwks_url: new.jwks_url().map(str::to_owned),
+            fetched_at: new.jwks_url().map(|_| at),
+            // The operator's own fetch is no claim: a token with a new kid may refresh at once.
+            fetch_attempted_at: None,
+            fetch_error: None,
         };
         // One statement, so two registrations racing end with one trust, not two.
         jwt_trust::Entity::insert(jwt_trust::ActiveModel::from(model.clone()))
@@ -79,6 +117,10 @@ impl JwtTrusts<'_> {
                     jwt_trust::Column::KeyKind,
                     jwt_trust::Column::KeyMaterial,
                     jwt_trust::Column::UpdatedAt,
+                    jwt_trust::Column::JwksUrl,
+                    jwt_trust::Column::FetchedAt,
+                    jwt_trust::Column::FetchAttemptedAt,
+                    jwt_trust::Column::FetchError,
                 ])
                 .to_owned(),
             )
@@ -105,6 +147,100 @@ impl JwtTrusts<'_> {
     /// Removes trust `id`; its tokens stop working at once. `NotFound` if there is none.
     pub async fn remove(&self, id: &str) -> Result<(), StoreError> {
         self.store.credentials().revoke::<TrustInfo>(id).await
+    }
+
+    /// The trusts fetched from a JWKS URL: all of them, or those of `issuer`.
+    pub async fn refreshable(
+        &self,
+        issuer: Option<&str>,
+    ) -> Result<Vec<RefreshableTrust>, StoreError> {
+        let mut query = jwt_trust::Entity::find().filter(jwt_trust::Column::JwksUrl.is_not_null());
+        if let Some(issuer) = issuer {
+            query = query.filter(jwt_trust::Column::Issuer.eq(issuer));
+        }
+        let rows = query.all(&self.store.reader).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                let url = row.jwks_url?;
+                let algorithm = jwt::parse_algorithm(&row.algorithm)
+                    .inspect_err(|e| tracing::error!(trust = %row.id, error = %e, "JWT trust has a corrupt algorithm; its JWKS is not refreshed"))
+                    .ok()?;
+                Some(RefreshableTrust {
+                    id: row.id,
+                    url,
+                    algorithm,
+                    key_material: row.key_material,
+                    fetched_at: row.fetched_at,
+                    attempted_at: row.fetch_attempted_at,
+                })
+            })
+            .collect())
+    }
+
+    /// Claims the next fetch of trust `id`'s JWKS from `url` for this process: true for exactly
+    /// one caller among all processes on the database, and only if no fetch was claimed after
+    /// `attempted_before` and, when given, the stored JWKS was fetched before `fetched_before`.
+    /// One conditional UPDATE, so it needs no lock on either backend.
+    pub async fn claim_fetch(
+        &self,
+        id: &str,
+        url: &str,
+        attempted_before: DateTime<Utc>,
+        fetched_before: Option<DateTime<Utc>>,
+    ) -> Result<bool, StoreError> {
+        let mut query = jwt_trust::Entity::update_many()
+            .col_expr(jwt_trust::Column::FetchAttemptedAt, Expr::value(now()))
+            .filter(jwt_trust::Column::Id.eq(id))
+            .filter(jwt_trust::Column::JwksUrl.eq(url))
+            .filter(
+                Condition::any()
+                    .add(jwt_trust::Column::FetchAttemptedAt.is_null())
+                    .add(jwt_trust::Column::FetchAttemptedAt.lt(attempted_before)),
+            );
+        if let Some(fetched_before) = fetched_before {
+            query = query.filter(
+                Condition::any()
+                    .add(jwt_trust::Column::FetchedAt.is_null())
+                    .add(jwt_trust::Column::FetchedAt.lt(fetched_before)),
+            );
+        }
+        Ok(query.exec(&self.store.writer).await?.rows_affected == 1)
+    }
+
+    /// Records the outcome of a claimed fetch of trust `id`'s JWKS from `url`. Nothing changes if
+    /// the trust was removed or re-added with other keys meanwhile.
+    pub async fn record_fetch(
+        &self,
+        id: &str,
+        url: &str,
+        fetched: Fetched<'_>,
+    ) -> Result<(), StoreError> {
+        let at = now();
+        let mut query = jwt_trust::Entity::update_many();
+        query = match fetched {
+            Fetched::Keys { material, changed } => {
+                query = query
+                    .col_expr(jwt_trust::Column::FetchedAt, Expr::value(at))
+                    .col_expr(jwt_trust::Column::FetchError, Expr::value(None::<String>));
+                if changed {
+                    query = query
+                        .col_expr(jwt_trust::Column::KeyMaterial, Expr::value(material))
+                        .col_expr(jwt_trust::Column::UpdatedAt, Expr::value(at));
+                }
+                query
+            }
+            Fetched::Failed(reason) => {
+                let reason: String = reason.chars().take(500).collect();
+                query.col_expr(jwt_trust::Column::FetchError, Expr::value(reason))
+            }
+        };
+        query
+            .filter(jwt_trust::Column::Id.eq(id))
+            .filter(jwt_trust::Column::JwksUrl.eq(url))
+            .exec(&self.store.writer)
+            .await?;
+        Ok(())
     }
 
     /// Every trust of `issuer` with its tenant: one indexed read per JWT.
@@ -167,5 +303,8 @@ pub(super) fn info(row: jwt_trust::Model, tenant: String) -> TrustInfo {
         key_ids,
         created_at: row.created_at,
         updated_at: row.updated_at,
+        jwks_url: row.jwks_url,
+        fetched_at: row.fetched_at,
+        fetch_error: row.fetch_error,
     }
 }

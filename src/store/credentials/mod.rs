@@ -14,7 +14,7 @@ mod oauth_clients;
 mod tests;
 pub(super) mod tokens;
 
-pub use jwt_trusts::{JwtTrusts, TrustInfo};
+pub use jwt_trusts::{Fetched, JwtTrusts, RefreshableTrust, TrustInfo};
 pub use kind::{CredentialInfo, CredentialKind};
 pub use oauth_clients::{AccessToken, ClientInfo, OauthClients};
 pub use tokens::{RotateError, Rotated, TokenInfo, Tokens};

@@ -140,3 +140,99 @@ async fn revoking_an_unknown_credential_is_not_found_for_every_kind() {
         ["token", "OAuth client", "JWT trust"]
     );
 }
+
+/// A trust fetched from a URL: the claim lets one caller fetch, the record keeps the last good
+/// keys on a failure and changes `updated_at` only when the keys change.
+#[tokio::test]
+async fn one_claim_per_fetch_and_a_failed_fetch_keeps_the_keys() {
+    use chrono::{Duration, Utc};
+
+    use crate::store::Fetched;
+
+    const URL: &str = "https://idp.example/keys";
+    let jwks = include_str!("../../../tests/fixtures/jwt/jwks.json");
+    let rotated = include_str!("../../../tests/fixtures/jwt/jwks_rotated.json");
+    let f = fixture().await;
+    let acme = f.store.tenants().ensure("acme").await.unwrap();
+    let new = NewTrust::new(
+        "https://idp.example",
+        "scimd",
+        None,
+        KeyKind::Jwks,
+        jwks.into(),
+        None,
+    )
+    .unwrap()
+    .fetched_from(URL)
+    .unwrap();
+    let (added, _) = f.store.jwt_trusts().add(&acme, &new).await.unwrap();
+    assert_eq!(added.jwks_url.as_deref(), Some(URL));
+    assert!(added.fetched_at.is_some());
+    // Only a trust with a URL is refreshed; an HS trust is not.
+    f.store
+        .jwt_trusts()
+        .add(&acme, &trust("https://other.example"))
+        .await
+        .unwrap();
+    let trusts = f.store.jwt_trusts();
+    let refreshable = trusts.refreshable(None).await.unwrap();
+    assert_eq!(refreshable.len(), 1);
+    assert_eq!(refreshable[0].attempted_at, None, "adding is no claim");
+    assert!(
+        trusts
+            .refreshable(Some("https://other.example"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let a_minute_ago = Utc::now() - Duration::seconds(60);
+    assert!(
+        trusts
+            .claim_fetch(&added.id, URL, a_minute_ago, None)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !trusts
+            .claim_fetch(&added.id, URL, a_minute_ago, None)
+            .await
+            .unwrap()
+    );
+    // Keys fetched a moment ago are not stale for the interval.
+    let later = Utc::now() + Duration::seconds(1);
+    let an_hour_ago = Utc::now() - Duration::hours(1);
+    assert!(
+        !trusts
+            .claim_fetch(&added.id, URL, later, Some(an_hour_ago))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !trusts
+            .claim_fetch(&added.id, "https://elsewhere/", later, None)
+            .await
+            .unwrap()
+    );
+
+    trusts
+        .record_fetch(&added.id, URL, Fetched::Failed("answered 503, not 200"))
+        .await
+        .unwrap();
+    let failed = &trusts.list(None).await.unwrap()[0];
+    assert_eq!(failed.fetch_error.as_deref(), Some("answered 503, not 200"));
+    assert_eq!(failed.key_ids, ["test-rsa-1", "test-rsa-2"]);
+    assert_eq!(failed.fetched_at, added.fetched_at);
+
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let keys = Fetched::Keys {
+        material: rotated,
+        changed: true,
+    };
+    trusts.record_fetch(&added.id, URL, keys).await.unwrap();
+    let refreshed = &trusts.list(None).await.unwrap()[0];
+    assert_eq!(refreshed.key_ids, ["test-rsa-2"]);
+    assert_eq!(refreshed.fetch_error, None);
+    assert!(refreshed.fetched_at > added.fetched_at);
+    assert!(refreshed.updated_at > added.updated_at);
+}
