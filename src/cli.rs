@@ -229,6 +229,11 @@ pub struct ServeArgs {
     #[arg(long, env = "SCIMD_OAUTH_TOKEN_TTL", default_value = "1h", value_parser = parse_token_ttl)]
     pub oauth_token_ttl: Duration,
 
+    /// How often the JWKS of a trust added with --jwks-url is fetched again, e.g. 1h or 30m
+    /// (also at once, at most once a minute, for a token naming an unknown key id).
+    #[arg(long, env = "SCIMD_JWKS_REFRESH", default_value = "1h", value_parser = parse_jwks_refresh)]
+    pub jwks_refresh: Duration,
+
     /// HTTP worker threads; defaults to the number of CPUs.
     #[arg(long, env = "SCIMD_WORKERS")]
     pub workers: Option<usize>,
@@ -248,6 +253,15 @@ fn parse_resource_type(text: &str) -> Result<ResourceKind, String> {
 /// `90d`, `12h`, `30m`, `1y`, `2w` … as humantime understands them.
 fn parse_duration(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(text).map_err(|e| format!("{e} (try 90d, 12h or 30m)"))
+}
+
+/// From a second (tests) up; a year at most, since rotated keys must reach scimd eventually.
+fn parse_jwks_refresh(text: &str) -> Result<Duration, String> {
+    let every = parse_duration(text)?;
+    if every < Duration::from_secs(1) || every > Duration::from_secs(366 * 86_400) {
+        return Err("use an interval from 1s to 1y, e.g. 1h or 30m".to_owned());
+    }
+    Ok(every)
 }
 
 /// Access tokens are meant to be short-lived: a leaked one is useful for a day at most.
@@ -356,6 +370,20 @@ mod tests {
                 Some(Duration::from_secs(90 * 86_400))
             )
         );
+    }
+
+    #[test]
+    fn jwks_refresh_defaults_to_an_hour_and_takes_one_second_to_a_year() {
+        let every = |args: &[&str]| {
+            Cli::try_parse_from([&["scimd"], args].concat()).map(|cli| cli.serve.jwks_refresh)
+        };
+        assert_eq!(every(&[]).unwrap(), Duration::from_secs(3600));
+        assert_eq!(
+            every(&["--jwks-refresh", "1s"]).unwrap(),
+            Duration::from_secs(1)
+        );
+        assert!(every(&["--jwks-refresh", "0s"]).is_err());
+        assert!(every(&["--jwks-refresh", "2y"]).is_err());
     }
 
     #[test]

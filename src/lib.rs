@@ -22,6 +22,10 @@
 //! [`jwt`] checks JWT bearers against the issuers a tenant trusts and makes scimd's own OAuth
 //! access tokens; like `scim` it is pure, and `store::credentials` dispatches each bearer.
 //!
+//! [`worker`] holds the background tasks that run beside the server and stop with it: `jwks`
+//! fetches again the JWKS of trusts added with a URL (and, for the auth extractor, at once on an
+//! unknown `kid`).
+//!
 //! [`startup`] wires them into a server, [`cli`] holds the command line and configuration,
 //! [`commands`] what each subcommand does, [`secrets`] makes and checks tokens and password
 //! hashes, [`telemetry`] sets up logging.
@@ -39,3 +43,4 @@ pub mod secrets;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod worker;

@@ -1,5 +1,6 @@
 //! Building and running the server: connect and migrate, bootstrap the first tenant and token,
-//! bind, serve until SIGINT/SIGTERM, then close the database.
+//! bind, serve (with the background workers beside it) until SIGINT/SIGTERM, then close the
+//! database.
 use std::net::{SocketAddr, TcpListener};
 use std::time::Duration;
 
@@ -13,6 +14,7 @@ use crate::api::{self, ApiSettings, AppState, ScimdRootSpan};
 use crate::cli::ServeArgs;
 use crate::scim::validate::Leniency;
 use crate::store::{PoolConfig, Store};
+use crate::worker::{self, WorkerSettings, Workers};
 
 /// The tenant created on first start.
 pub const DEFAULT_TENANT: &str = "default";
@@ -28,6 +30,8 @@ pub struct Settings {
     pub workers: Option<usize>,
     /// How long in-flight requests may finish after SIGTERM.
     pub shutdown_timeout: Duration,
+    /// The background workers' settings.
+    pub background: WorkerSettings,
 }
 
 impl From<&ServeArgs> for Settings {
@@ -59,6 +63,9 @@ impl From<&ServeArgs> for Settings {
             },
             workers: args.workers,
             shutdown_timeout: Duration::from_secs(5),
+            background: WorkerSettings {
+                jwks_refresh: args.jwks_refresh,
+            },
         }
     }
 }
@@ -80,6 +87,7 @@ pub struct Application {
     server: Server,
     store: Store,
     bootstrap: Bootstrap,
+    background: WorkerSettings,
 }
 
 /// Installs ring as the process's TLS crypto provider, once; later calls do nothing. reqwest is
@@ -111,6 +119,7 @@ impl Application {
             server,
             store,
             bootstrap,
+            background: settings.background,
         })
     }
 
@@ -136,10 +145,22 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until SIGINT/SIGTERM (graceful: in-flight requests finish), then closes the
-    /// database.
+    /// Serves until SIGINT/SIGTERM (graceful: in-flight requests finish) with the workers
+    /// beside the server, stops them, then closes the database.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let result = self.server.await;
+        let mut workers = Workers::start(&self.store, &self.background);
+        let mut server = self.server;
+        let result = loop {
+            tokio::select! {
+                result = &mut server => break result,
+                // Workers log their errors and go on; one that ends anyway is reported and the
+                // server keeps serving with what the database holds.
+                Some(ended) = workers.ended() => {
+                    tracing::error!(?ended, "a background worker stopped before shutdown");
+                }
+            }
+        };
+        workers.stop().await;
         self.store.close().await;
         result
     }
@@ -147,7 +168,8 @@ impl Application {
 
 fn serve(listener: TcpListener, store: Store, settings: &Settings) -> anyhow::Result<Server> {
     let api_settings = settings.api.clone();
-    let state = web::Data::new(AppState::new(store, api_settings.clone()));
+    let jwks = worker::jwks::Refresher::new(store.clone(), settings.background.jwks_refresh);
+    let state = web::Data::new(AppState::new(store, api_settings.clone()).with_jwks(jwks));
     let mut server = HttpServer::new(move || {
         let api_settings = api_settings.clone();
         App::new()

@@ -32,6 +32,7 @@ pub async fn server(database_url: &str, max_payload: usize) -> Application {
         },
         workers: None,
         shutdown_timeout: Duration::from_secs(5),
+        background: Default::default(),
     };
     Application::build(settings).await.unwrap()
 }

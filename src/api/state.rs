@@ -8,6 +8,7 @@ use super::scim::bulk;
 use crate::scim::discovery::{BulkLimits, Capabilities};
 use crate::scim::validate::Leniency;
 use crate::store::Store;
+use crate::worker::jwks::Refresher;
 
 /// The answer to a Group PATCH that names no `attributes`/`excludedAttributes`
 /// (`SCIMD_GROUP_PATCH_RESPONSE`). RFC 7644 §3.5.2 allows either; Entra never reads the body
@@ -45,6 +46,9 @@ pub struct AppState {
     pub limiter: rate_limit::Limiter,
     /// Per-tenant schema registries (core + the tenant's extensions), cached.
     pub registries: Registries,
+    /// Fetches a trust's JWKS URL again when a token names an unknown kid; without it, such a
+    /// token is refused at once.
+    pub jwks: Option<Refresher>,
 }
 
 impl AppState {
@@ -54,7 +58,13 @@ impl AppState {
             registries: Registries::default(),
             store,
             settings,
+            jwks: None,
         }
+    }
+
+    pub fn with_jwks(mut self, jwks: Refresher) -> Self {
+        self.jwks = Some(jwks);
+        self
     }
 
     pub fn capabilities(&self) -> Capabilities {

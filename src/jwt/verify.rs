@@ -37,9 +37,19 @@ pub enum Rejection {
     )]
     NoKid,
     #[error(
-        "the JWT key id (kid) {0:?} is not in the trust's JWKS; if the issuer rotated its keys, re-add the trust with its current JWKS"
+        "the JWT key id (kid) {0:?} is not in the trust's JWKS; if the issuer rotated its keys, re-add the trust with its current JWKS, or with --jwks-url so that scimd fetches them itself"
     )]
     UnknownKid(String),
+    /// A trust fetched from a JWKS URL: fetched again for this token, the key is still not in it.
+    #[error(
+        "the JWT key id (kid) {0:?} is not in the trust's JWKS, not even as fetched again from its URL just now"
+    )]
+    UnknownKidRefetched(String),
+    /// A trust fetched from a JWKS URL, fetched again within the last minute or being fetched.
+    #[error(
+        "the JWT key id (kid) {0:?} is not in the trust's JWKS; scimd fetches it again from its URL at most once a minute, so retry shortly"
+    )]
+    UnknownKidRetry(String),
     #[error("the JWT signature does not verify with the trusted key")]
     Signature,
     #[error("the JWT has expired")]

@@ -130,6 +130,7 @@ pub fn settings(db: &TestDb, token: &str) -> Settings {
         },
         workers: Some(2),
         shutdown_timeout: Duration::from_secs(1),
+        background: Default::default(),
     }
 }
 

@@ -33,7 +33,11 @@ impl FromRequest for Tenant {
         Box::pin(async move {
             let token = token?;
             let state = state.ok_or_else(ScimError::internal)?;
-            let principal = state.store.credentials().authenticate(&token).await?;
+            let principal = match &state.jwks {
+                // A JWKS fetched from a URL is fetched again for a kid it lacks.
+                Some(jwks) => jwks.authenticate(&token).await?,
+                None => state.store.credentials().authenticate(&token).await?,
+            };
             if let Some(span) = span {
                 span.record("tenant", principal.tenant.name.as_str());
             }
