@@ -31,7 +31,7 @@ pub enum JwtCommand {
 #[command(group(
     ArgGroup::new("key")
         .required(true)
-        .args(["hs256_secret_file", "public_key_file", "jwks_file"])
+        .args(["hs256_secret_file", "public_key_file", "jwks_file", "jwks_url"])
 ))]
 pub struct JwtAddArgs {
     /// The tenant the tokens authenticate as.
@@ -53,6 +53,11 @@ pub struct JwtAddArgs {
     /// A JWKS file with the issuer's keys; tokens must name one by `kid`.
     #[arg(long, value_name = "FILE")]
     pub jwks_file: Option<PathBuf>,
+    /// The issuer's JWKS URL (https), fetched now and again every SCIMD_JWKS_REFRESH and
+    /// for a token naming an unknown `kid`, e.g.
+    /// `https://login.microsoftonline.com/<Entra tenant id>/discovery/v2.0/keys`.
+    #[arg(long, value_name = "URL")]
+    pub jwks_url: Option<String>,
     /// The one algorithm to accept: HS256/384/512, RS256/384/512, PS256/384/512, ES256 or
     /// ES384. Default: HS256 for a secret, ES256/ES384 for an EC key, RS256 otherwise.
     #[arg(long, value_parser = parse_algorithm)]
@@ -128,5 +133,18 @@ mod tests {
         assert_eq!(args.algorithm, Some(jsonwebtoken::Algorithm::RS384));
         let none = [&base[..], &["--jwks-file", "k", "--algorithm", "none"]].concat();
         assert!(Cli::try_parse_from(none).is_err());
+        let url_and_file = [
+            &base[..],
+            &["--jwks-url", "https://i/keys", "--jwks-file", "k"],
+        ];
+        assert!(Cli::try_parse_from(url_and_file.concat()).is_err());
+        let url = [&base[..], &["--jwks-url", "https://i/keys"]].concat();
+        let Some(Command::Jwt {
+            command: super::JwtCommand::Add(args),
+        }) = Cli::try_parse_from(url).unwrap().command
+        else {
+            panic!("expected jwt add");
+        };
+        assert_eq!(args.jwks_url.as_deref(), Some("https://i/keys"));
     }
 }

@@ -6,6 +6,7 @@ use super::open;
 use crate::cli::{ClientCommand, JwtAddArgs, JwtCommand};
 use crate::jwt::{self, ClaimRequirement, KeyKind, NewTrust};
 use crate::store::{ClientInfo, TrustInfo};
+use crate::worker::jwks;
 
 pub(super) async fn jwt(command: JwtCommand) -> anyhow::Result<()> {
     match command {
@@ -19,39 +20,15 @@ pub(super) async fn jwt(command: JwtCommand) -> anyhow::Result<()> {
 }
 
 async fn add(args: JwtAddArgs) -> anyhow::Result<()> {
-    let (kind, path) = match (
-        &args.hs256_secret_file,
-        &args.public_key_file,
-        &args.jwks_file,
-    ) {
-        (Some(path), _, _) => (KeyKind::Secret, path),
-        (_, Some(path), _) => (KeyKind::Pem, path),
-        (_, _, Some(path)) => (KeyKind::Jwks, path),
-        _ => bail!("give --hs256-secret-file, --public-key-file or --jwks-file"),
-    };
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let material = match kind {
-        KeyKind::Secret => {
-            // A secret written with `echo` ends in a newline that is not part of it.
-            let secret = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
-            jwt::secret_text(secret.strip_suffix(b"\r").unwrap_or(secret))
-        }
-        _ => String::from_utf8(bytes).with_context(|| format!("{} is not text", path.display()))?,
-    };
     let requirement = args
         .require_claim
         .as_deref()
         .map(ClaimRequirement::parse)
         .transpose()?;
-    let new = NewTrust::new(
-        &args.issuer,
-        &args.audience,
-        args.algorithm,
-        kind,
-        material,
-        requirement,
-    )
-    .with_context(|| format!("cannot trust {}", path.display()))?;
+    let new = match &args.jwks_url {
+        Some(url) => fetched_trust(&args, url, requirement).await?,
+        None => file_trust(&args, requirement)?,
+    };
     let store = open(&args.db).await?;
     let added = async {
         let tenant = credentials::named(&store, &args.tenant).await?;
@@ -74,6 +51,66 @@ async fn add(args: JwtAddArgs) -> anyhow::Result<()> {
     }
     println!("{}", info.id);
     Ok(())
+}
+
+/// A trust whose key material is in the file the arguments name.
+fn file_trust(
+    args: &JwtAddArgs,
+    requirement: Option<ClaimRequirement>,
+) -> anyhow::Result<NewTrust> {
+    let (kind, path) = match (
+        &args.hs256_secret_file,
+        &args.public_key_file,
+        &args.jwks_file,
+    ) {
+        (Some(path), _, _) => (KeyKind::Secret, path),
+        (_, Some(path), _) => (KeyKind::Pem, path),
+        (_, _, Some(path)) => (KeyKind::Jwks, path),
+        _ => bail!("give --hs256-secret-file, --public-key-file, --jwks-file or --jwks-url"),
+    };
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let material = match kind {
+        KeyKind::Secret => {
+            // A secret written with `echo` ends in a newline that is not part of it.
+            let secret = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
+            jwt::secret_text(secret.strip_suffix(b"\r").unwrap_or(secret))
+        }
+        _ => String::from_utf8(bytes).with_context(|| format!("{} is not text", path.display()))?,
+    };
+    NewTrust::new(
+        &args.issuer,
+        &args.audience,
+        args.algorithm,
+        kind,
+        material,
+        requirement,
+    )
+    .with_context(|| format!("cannot trust {}", path.display()))
+}
+
+/// A trust whose JWKS is fetched from `url` now, and again by the server later: a URL that
+/// cannot be fetched, or gives no usable key, is an error now rather than a 401 later.
+async fn fetched_trust(
+    args: &JwtAddArgs,
+    url: &str,
+    requirement: Option<ClaimRequirement>,
+) -> anyhow::Result<NewTrust> {
+    let algorithm = args
+        .algorithm
+        .unwrap_or_else(|| jwt::default_algorithm(KeyKind::Jwks, ""));
+    let material = jwks::fetch(url, algorithm)
+        .await
+        .with_context(|| format!("cannot use the JWKS at {url}"))?;
+    NewTrust::new(
+        &args.issuer,
+        &args.audience,
+        Some(algorithm),
+        KeyKind::Jwks,
+        material,
+        requirement,
+    )?
+    .fetched_from(url)
+    .with_context(|| format!("cannot trust the JWKS at {url}"))
 }
 
 /// Two trusts of one issuer and audience accept disjoint tokens only if both require the
@@ -142,13 +179,25 @@ fn print_trusts(trusts: &[TrustInfo]) {
             t.issuer,
             t.audience,
             t.requirement.as_deref().unwrap_or("-"),
-            if t.key_ids.is_empty() {
-                "-".to_owned()
-            } else {
-                t.key_ids.join(",")
-            }
+            keys(t)
         );
     }
+}
+
+/// The kids, and for a trust fetched from a URL, where from, when and the last failure.
+fn keys(t: &TrustInfo) -> String {
+    let mut keys = if t.key_ids.is_empty() {
+        "-".to_owned()
+    } else {
+        t.key_ids.join(",")
+    };
+    if let Some(url) = &t.jwks_url {
+        keys.push_str(&format!(" from {url}, fetched {}", when(t.fetched_at)));
+        if let Some(error) = &t.fetch_error {
+            keys.push_str(&format!(", last refresh failed: {error}"));
+        }
+    }
+    keys
 }
 
 fn print_clients(clients: &[ClientInfo]) {

@@ -1,5 +1,6 @@
 //! `/admin/v1/jwt-trusts`: `scimd jwt add|list|remove` over HTTP. The key material comes in
-//! the body instead of a file; an HS secret is never shown again.
+//! the body instead of a file, or from a JWKS URL scimd fetches (`--jwks-url`); an HS secret is
+//! never shown again.
 use actix_web::{HttpResponse, http::StatusCode, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -14,9 +15,10 @@ use crate::api::openapi::admin::{
 use crate::jwt::{self, ClaimRequirement, KeyKind, NewTrust};
 use crate::scim::ScimError;
 use crate::store::TrustInfo;
+use crate::worker::jwks;
 
 /// An issuer whose JWTs a tenant accepts as bearer tokens, as `scimd jwt add`. Give exactly
-/// one key: `hs256Secret`, `publicKey` or `jwks`.
+/// one key: `hs256Secret`, `publicKey`, `jwks` or `jwksUrl`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(as = NewJwtTrust, examples(json!({
@@ -52,6 +54,13 @@ pub(super) struct NewTrustBody {
     public_key: Option<String>,
     /// A JWKS document (RFC 7517), as an object or as its text; tokens name their key by `kid`.
     jwks: Option<Value>,
+    /// The issuer's JWKS URL (`https`; plain `http` only to a loopback host): fetched now (a
+    /// URL that cannot be fetched or has no key of the algorithm is a 400), then again every
+    /// `SCIMD_JWKS_REFRESH` and for a token naming an unknown `kid`.
+    #[schema(examples(
+        "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/discovery/v2.0/keys"
+    ))]
+    jwks_url: Option<String>,
     /// `NAME=VALUE`: a claim the tokens must also carry, as `--require-claim`.
     #[schema(examples("tid=00000000-0000-0000-0000-000000000000"))]
     require_claim: Option<String>,
@@ -83,6 +92,16 @@ pub(super) struct TrustView {
     /// When the key last changed.
     #[schema(value_type = String, format = DateTime)]
     updated: DateTime<Utc>,
+    /// Where the JWKS is fetched from, or `null` for key material given once.
+    #[schema(required = true)]
+    jwks_url: Option<String>,
+    /// When the JWKS was last fetched from `jwksUrl`, or `null`.
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
+    fetched: Option<DateTime<Utc>>,
+    /// Why the last fetch from `jwksUrl` failed (the keys fetched before stay in use), or
+    /// `null`.
+    #[schema(required = true)]
+    fetch_error: Option<String>,
     /// In the answer to an add: true when an existing trust of the same tenant, issuer,
     /// audience and claim got the new key instead of a new trust being made.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -103,6 +122,9 @@ impl From<TrustInfo> for TrustView {
             require_claim: t.requirement,
             created: t.created_at,
             updated: t.updated_at,
+            jwks_url: t.jwks_url,
+            fetched: t.fetched_at,
+            fetch_error: t.fetch_error,
             rotated: None,
         }
     }
@@ -155,8 +177,9 @@ pub(super) async fn list(
         (status = 201, description = "The new trust", body = TrustView,
             headers(("Cache-Control" = String, description = "`no-store`"))),
         (status = 400, description = "Malformed JSON, an unknown field, not exactly one key, a \
-            key that does not parse, an HS secret under 32 bytes, an unsupported algorithm or \
-            a `requireClaim` that is not `NAME=VALUE`", body = ref("#/components/schemas/Error"),
+            key that does not parse, an HS secret under 32 bytes, an unsupported algorithm, \
+            a `requireClaim` that is not `NAME=VALUE`, or a `jwksUrl` that is not https, cannot \
+            be fetched or holds no key of the algorithm", body = ref("#/components/schemas/Error"),
             content_type = "application/scim+json"),
         Unauthorized,
         TenantNotFound,
@@ -171,17 +194,6 @@ pub(super) async fn add(
     body: web::Json<NewTrustBody>,
 ) -> Result<HttpResponse, ScimError> {
     let body = body.into_inner();
-    let (kind, material) = match (body.hs256_secret, body.public_key, body.jwks) {
-        (Some(secret), None, None) => (KeyKind::Secret, jwt::secret_text(secret.as_bytes())),
-        (None, Some(pem), None) => (KeyKind::Pem, pem),
-        (None, None, Some(Value::String(text))) => (KeyKind::Jwks, text),
-        (None, None, Some(document)) => (KeyKind::Jwks, document.to_string()),
-        _ => {
-            return Err(ScimError::invalid_value(
-                "give exactly one of hs256Secret, publicKey (PEM text) or jwks",
-            ));
-        }
-    };
     let invalid = |e: jwt::TrustError| ScimError::invalid_value(e.to_string());
     let algorithm = body
         .algorithm
@@ -195,7 +207,30 @@ pub(super) async fn add(
         .map(ClaimRequirement::parse)
         .transpose()
         .map_err(invalid)?;
-    let new = NewTrust::new(
+    let (kind, material) = match (
+        body.hs256_secret,
+        body.public_key,
+        body.jwks,
+        &body.jwks_url,
+    ) {
+        (Some(secret), None, None, None) => (KeyKind::Secret, jwt::secret_text(secret.as_bytes())),
+        (None, Some(pem), None, None) => (KeyKind::Pem, pem),
+        (None, None, Some(Value::String(text)), None) => (KeyKind::Jwks, text),
+        (None, None, Some(document), None) => (KeyKind::Jwks, document.to_string()),
+        (None, None, None, Some(url)) => {
+            let algorithm = algorithm.unwrap_or_else(|| jwt::default_algorithm(KeyKind::Jwks, ""));
+            let material = jwks::fetch(url, algorithm).await.map_err(|e| {
+                ScimError::invalid_value(format!("cannot use the JWKS at {url}: {e}"))
+            })?;
+            (KeyKind::Jwks, material)
+        }
+        _ => {
+            return Err(ScimError::invalid_value(
+                "give exactly one of hs256Secret, publicKey (PEM text), jwks or jwksUrl",
+            ));
+        }
+    };
+    let mut new = NewTrust::new(
         &body.issuer,
         &body.audience,
         algorithm,
@@ -204,6 +239,9 @@ pub(super) async fn add(
         requirement,
     )
     .map_err(invalid)?;
+    if let Some(url) = &body.jwks_url {
+        new = new.fetched_from(url).map_err(invalid)?;
+    }
     let owner = tenant(&state, &body.tenant).await?;
     let (info, rotated) = state.store.jwt_trusts().add(&owner, &new).await?;
     let mut view = TrustView::from(info);
