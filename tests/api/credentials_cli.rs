@@ -10,7 +10,7 @@ use crate::helpers::*;
 use crate::jwt::{ENTRA_AUD, ENTRA_ISS, fixture};
 use crate::oauth::{access_token, token_request};
 
-fn scimd(db: &TestDb, args: &[&str]) -> Output {
+pub fn scimd(db: &TestDb, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_scimd"))
         .args(args)
         .arg("--database-url")
@@ -24,7 +24,7 @@ fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn one_line_error(out: &Output, expected: &str) {
+pub fn one_line_error(out: &Output, expected: &str) {
     assert!(!out.status.success(), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.trim().lines().count(), 1, "one-line error: {err}");

@@ -38,6 +38,8 @@ mod injection;
 mod interop;
 /// Tenant isolation on every endpoint: reads, lists, filters, writes, /Bulk, memberships.
 mod isolation;
+/// JWKS fetched from a URL: refresh on an unknown kid and on the interval, failures, instances.
+mod jwks_refresh;
 /// JWT bearers of trusted external issuers: algorithms, negatives, tenant selection.
 mod jwt;
 /// Token expiry, revocation across instances, rotation, last-used time.
