@@ -174,6 +174,7 @@ fn serve(listener: TcpListener, store: Store, settings: &Settings) -> anyhow::Re
         let api_settings = api_settings.clone();
         App::new()
             .wrap(middleware::Compress::default())
+            .wrap(middleware::from_fn(api::observe))
             .wrap(TracingLogger::<ScimdRootSpan>::new())
             // Paths are made canonical first, so the request's span names its route.
             .wrap(middleware::from_fn(api::canonicalize_endpoint_names))

@@ -58,6 +58,8 @@ mod paging;
 mod patch;
 /// 429 with Retry-After per token; invalid tokens spend nothing.
 mod rate_limit;
+/// The request log line (the real binary) and X-Request-Id.
+mod request_log;
 /// Secrets and passwords never in logs or responses; passwords stored hashed.
 mod secrets;
 /// One tenant never sees another's data.

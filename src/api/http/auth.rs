@@ -38,10 +38,12 @@ impl FromRequest for Tenant {
                 Some(jwks) => jwks.authenticate(&token).await?,
                 None => state.store.credentials().authenticate(&token).await?,
             };
+            let key = principal.credential.key();
             if let Some(span) = span {
                 span.record("tenant", principal.tenant.name.as_str());
+                span.record("credential", key.as_str());
             }
-            state.limiter.check(&principal.credential.key())?;
+            state.limiter.check(&key)?;
             Ok(Tenant {
                 id: principal.tenant.id,
                 name: principal.tenant.name,

@@ -1,8 +1,9 @@
 //! HTTP plumbing every endpoint shares: SCIM error bodies for every failure (`error`),
 //! response shaping and the base URL (`respond`), bearer authentication (`auth`), conditional
-//! requests (`preconditions`), per-credential rate limits (`rate_limit`), the request span
-//! (`trace`) with credentials redacted from it (`redact`), and canonical endpoint names
-//! (`endpoint_names`). Endpoint modules hold handlers only.
+//! requests (`preconditions`), per-credential rate limits (`rate_limit`), the request span,
+//! its log line and metrics (`trace`) with credentials redacted from it (`redact`), the
+//! `X-Request-Id` (`request_id`), and canonical endpoint names (`endpoint_names`). Endpoint
+//! modules hold handlers only.
 
 pub mod auth;
 pub mod endpoint_names;
@@ -10,5 +11,6 @@ pub mod error;
 pub mod preconditions;
 pub mod rate_limit;
 pub mod redact;
+pub mod request_id;
 pub mod respond;
 pub mod trace;

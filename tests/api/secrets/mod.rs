@@ -10,5 +10,5 @@ mod credentials;
 mod logs;
 /// `password`: accepted, stored as an Argon2id hash only, never returned.
 mod passwords;
-/// Running the `scimd` binary with captured output.
-mod process;
+/// Running the `scimd` binary with captured output (also used by `request_log`).
+pub(crate) mod process;
