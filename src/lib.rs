@@ -5,10 +5,11 @@
 //!
 //! - [`api`]: actix-web, its only user. `api/routes.rs` is the route table as data;
 //!   `api/http/` the plumbing every endpoint shares (SCIM error bodies, responses and the base
-//!   URL, bearer authentication, preconditions, rate limits, the request span, canonical
-//!   endpoint names); `api/scim/` the SCIM endpoints, one handler set for every resource type
-//!   (the type is route data), with `/Bulk`, `/Me` and discovery; `api/admin/` the operator's
-//!   API; `api/openapi/` the OpenAPI document; `api/state.rs` what handlers share.
+//!   URL, bearer authentication, preconditions, rate limits, the request span with its log
+//!   line and metrics, `X-Request-Id`, canonical endpoint names); `api/scim/` the SCIM
+//!   endpoints, one handler set for every resource type (the type is route data), with
+//!   `/Bulk`, `/Me` and discovery; `api/admin/` the operator's API; `api/openapi/` the
+//!   OpenAPI document; `api/metrics.rs` `/metrics`; `api/state.rs` what handlers share.
 //! - [`scim`]: pure protocol logic, importing neither actix-web nor sea-orm: the schema
 //!   registry (`schema/`), validation with IdP leniency (`validate/`), filters (`filter/`:
 //!   ast, grammar, resolution, evaluation), PATCH (`patch/`), list and search requests
@@ -28,7 +29,8 @@
 //!
 //! [`startup`] wires them into a server, [`cli`] holds the command line and configuration,
 //! [`commands`] what each subcommand does, [`secrets`] makes and checks tokens and password
-//! hashes, [`telemetry`] sets up logging.
+//! hashes, [`telemetry`] sets up logging and holds the Prometheus recorder (`/metrics` is
+//! `api/metrics.rs`).
 //!
 //! Reading order for a newcomer: this map → `api/routes.rs` and `api/scim/mod.rs` (the route
 //! table) → one handler (`api/scim/resources.rs`) → the `scim` module it calls → the `store`

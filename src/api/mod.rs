@@ -1,11 +1,12 @@
 //! HTTP with actix-web, the only module that imports it: the route table (here), shared
 //! state (`state`), plumbing every endpoint uses (`http`), the SCIM endpoints (`scim`), the
-//! admin API (`admin`), OAuth's token endpoint (`oauth`), health checks (`health`) and the
-//! OpenAPI document with its page (`openapi`).
+//! admin API (`admin`), OAuth's token endpoint (`oauth`), health checks (`health`), Prometheus
+//! metrics (`metrics`) and the OpenAPI document with its page (`openapi`).
 
 mod admin;
 mod health;
 pub mod http;
+mod metrics;
 mod oauth;
 mod registries;
 mod routes;
@@ -49,6 +50,7 @@ fn register(cfg: &mut web::ServiceConfig, settings: &ApiSettings, table: &mut Ro
     routes
         .add(Endpoint::new("/healthz").on(Method::GET, health::healthz))
         .add(Endpoint::new("/readyz").on(Method::GET, health::readyz))
+        .add(Endpoint::new("/metrics").on(Method::GET, metrics::metrics))
         .add(Endpoint::new("/oauth/token").on(Method::POST, oauth::token));
     openapi::configure(&mut routes);
     admin::configure(&mut routes);

@@ -9,6 +9,7 @@ mod convert;
 pub mod credentials;
 mod index;
 mod members;
+mod pool;
 mod resources;
 mod schemas;
 mod signing_keys;
@@ -30,6 +31,7 @@ pub use credentials::{
     Fetched, JwtTrusts, OauthClients, RefreshableTrust, RotateError, Rotated, TokenInfo, Tokens,
     TrustInfo,
 };
+pub use pool::PoolState;
 pub use resources::{Listed, Resources, Write};
 pub use schemas::{Removed, SchemaRecord, Schemas};
 pub use tenants::{TenantRecord, Tenants, valid_tenant_name};

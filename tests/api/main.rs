@@ -46,6 +46,8 @@ mod jwt;
 mod lifecycle;
 /// /Me answers 501: tokens have no user subject.
 mod me;
+/// /metrics: counters, histograms and gauges after real traffic; the operations listener.
+mod metrics;
 /// Migrations up, down and up again.
 mod migrations;
 /// POST /oauth/token and the access tokens it issues.

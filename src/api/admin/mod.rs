@@ -109,6 +109,7 @@ fn authorize(req: &HttpRequest) -> Result<Admin, ScimError> {
     if secrets::constant_time_eq(&secrets::token_hash(presented), expected) {
         Ok(Admin)
     } else {
+        crate::telemetry::metrics::auth_failure("invalid_admin_token");
         Err(ScimError::unauthorized(
             "the admin token is invalid; the admin API takes SCIMD_ADMIN_TOKEN, not a tenant's token",
         ))

@@ -8,8 +8,11 @@ use futures_util::future::LocalBoxFuture;
 use tracing_actix_web::RootSpan;
 
 use crate::api::AppState;
+use crate::jwt::Rejection;
 use crate::scim::ScimError;
+use crate::store::credentials::AuthError;
 use crate::store::{Credential, TenantId};
+use crate::telemetry::metrics;
 
 /// The authenticated tenant of a request.
 #[derive(Debug, Clone)]
@@ -33,17 +36,25 @@ impl FromRequest for Tenant {
         Box::pin(async move {
             let token = token?;
             let state = state.ok_or_else(ScimError::internal)?;
-            let principal = match &state.jwks {
+            let authenticated = match &state.jwks {
                 // A JWKS fetched from a URL is fetched again for a kid it lacks.
-                Some(jwks) => jwks.authenticate(&token).await?,
-                None => state.store.credentials().authenticate(&token).await?,
+                Some(jwks) => jwks.authenticate(&token).await,
+                None => state.store.credentials().authenticate(&token).await,
             };
+            let principal = authenticated.inspect_err(|err| {
+                if let Some(reason) = failure_reason(err) {
+                    metrics::auth_failure(reason);
+                }
+            })?;
             let key = principal.credential.key();
             if let Some(span) = span {
                 span.record("tenant", principal.tenant.name.as_str());
                 span.record("credential", key.as_str());
             }
-            state.limiter.check(&key)?;
+            state
+                .limiter
+                .check(&key)
+                .inspect_err(|_| metrics::rate_limited())?;
             Ok(Tenant {
                 id: principal.tenant.id,
                 name: principal.tenant.name,
@@ -54,27 +65,71 @@ impl FromRequest for Tenant {
     }
 }
 
-/// The token of an `Authorization: Bearer …` header (scheme compared case-insensitively).
+/// The token of an `Authorization: Bearer …` header (scheme compared case-insensitively);
+/// a refusal is counted under its reason.
 pub(in crate::api) fn bearer(req: &HttpRequest) -> Result<&str, ScimError> {
+    let refused = |reason, detail: &str| {
+        metrics::auth_failure(reason);
+        ScimError::unauthorized(detail)
+    };
     let value = req
         .headers()
         .get(header::AUTHORIZATION)
         .ok_or_else(|| {
-            ScimError::unauthorized(
+            refused(
+                "missing_header",
                 "missing Authorization header; send `Authorization: Bearer <token>`",
             )
         })?
         .to_str()
-        .map_err(|_| ScimError::unauthorized("the Authorization header is not valid text"))?;
+        .map_err(|_| {
+            refused(
+                "invalid_header",
+                "the Authorization header is not valid text",
+            )
+        })?;
     let (scheme, token) = value.trim().split_once(' ').unwrap_or((value, ""));
     if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err(ScimError::unauthorized(
+        return Err(refused(
+            "not_bearer",
             "the Authorization header must use the Bearer scheme: `Authorization: Bearer <token>`",
         ));
     }
     let token = token.trim();
     if token.is_empty() {
-        return Err(ScimError::unauthorized("the bearer token is empty"));
+        return Err(refused("empty_token", "the bearer token is empty"));
     }
     Ok(token)
+}
+
+/// The `reason` label of a refused bearer: one per cause the credentials path tells apart, a
+/// fixed set (README.md "Metrics"). `None` for a database failure, which is no refusal.
+fn failure_reason(err: &AuthError) -> Option<&'static str> {
+    Some(match err {
+        AuthError::UnknownToken => "invalid_token",
+        AuthError::Store(_) => return None,
+        AuthError::Jwt(rejection) => match rejection {
+            Rejection::Malformed => "jwt_malformed",
+            Rejection::Unsigned => "jwt_unsigned",
+            Rejection::NoIssuer => "jwt_no_issuer",
+            Rejection::UnknownIssuer(_) => "jwt_unknown_issuer",
+            Rejection::Audience => "jwt_audience",
+            Rejection::Algorithm { .. } => "jwt_algorithm",
+            Rejection::NoKid => "jwt_no_kid",
+            Rejection::UnknownKid(_) => "jwt_unknown_kid",
+            Rejection::UnknownKidRefetched(_) => "jwt_unknown_kid_refetched",
+            Rejection::UnknownKidRetry(_) => "jwt_unknown_kid_retry",
+            Rejection::Signature => "jwt_signature",
+            Rejection::Expired => "jwt_expired",
+            Rejection::NotYetValid => "jwt_not_yet_valid",
+            Rejection::MissingClaim(_) => "jwt_missing_claim",
+            Rejection::BadClaim(_) => "jwt_bad_claim",
+            Rejection::Requirement(_) => "jwt_requirement",
+            Rejection::Ambiguous => "jwt_ambiguous",
+            Rejection::UnknownSigningKey => "access_token_unknown_key",
+            Rejection::AccessExpired => "access_token_expired",
+            Rejection::ClientRevoked => "access_token_client_revoked",
+            Rejection::Unverifiable => "jwt_unverifiable",
+        },
+    })
 }

@@ -1,6 +1,6 @@
 //! The root span of every request — method, route, request id, and the tenant and credential
 //! (recorded by the auth extractor) — and [`observe`], the middleware inside it that writes
-//! the request's one log line and answers its `X-Request-Id`.
+//! the request's one log line, counts it in the metrics and answers its `X-Request-Id`.
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
@@ -15,12 +15,10 @@ use tracing_actix_web::{RootSpan, RootSpanBuilder};
 
 use super::request_id::{self, RequestId};
 use crate::api::http::redact;
+use crate::telemetry::metrics;
 
 /// The `target` of the one line each request logs when it ends.
 pub const REQUEST_TARGET: &str = "scimd::request";
-
-/// The `http.route` of a request that matched no route.
-const UNMATCHED: &str = "unmatched";
 
 /// The longest resource id a log line repeats; a longer `{id}` is cut.
 const MAX_LOGGED_ID: usize = 128;
@@ -86,12 +84,15 @@ impl RootSpanBuilder for ScimdRootSpan {
 
 /// Middleware inside the root span: one log line per request (target [`REQUEST_TARGET`],
 /// "request completed", or "request failed" for a 5xx) with its status, latency and error
-/// message, the resource id on the span, and `X-Request-Id` on the answer.
+/// message, the resource id on the span, the request's metrics, and `X-Request-Id` on the
+/// answer.
 pub async fn observe<B: MessageBody + 'static>(
     req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<B>, Error> {
     let started = Instant::now();
+    let route = route(&req);
+    let method = req.method().clone();
     let request_id = req.extensions().get::<RequestId>().cloned();
     let outcome = next.call(req).await;
     let latency = started.elapsed();
@@ -126,6 +127,7 @@ pub async fn observe<B: MessageBody + 'static>(
     } else {
         tracing::info!(target: REQUEST_TARGET, status, latency_ms, error, "request completed");
     }
+    metrics::request(&route, method.as_str(), status, latency);
     let mut response = outcome?;
     if let Some(value) = request_id.and_then(|id| HeaderValue::from_str(id.as_str()).ok()) {
         response.headers_mut().insert(request_id::HEADER, value);
@@ -138,7 +140,7 @@ pub async fn observe<B: MessageBody + 'static>(
 fn route(request: &ServiceRequest) -> String {
     request
         .match_pattern()
-        .unwrap_or_else(|| UNMATCHED.to_owned())
+        .unwrap_or_else(|| metrics::UNMATCHED.to_owned())
 }
 
 /// A path segment as a log field: control characters escaped, at most [`MAX_LOGGED_ID`]

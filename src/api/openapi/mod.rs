@@ -45,7 +45,7 @@ pub const BEARER: &str = "bearer";
             boolean, `null`/`\"\"`/`[]` as unassigned, unknown attributes ignored, read-only \
             attributes in request bodies ignored. `SCIMD_STRICT=true` turns these into 400s."
     ),
-    paths(openapi_json, docs_page, super::health::healthz, super::health::readyz),
+    paths(openapi_json, docs_page, super::health::healthz, super::health::readyz, super::metrics::metrics),
     modifiers(&Scim),
     tags(
         (name = "Users", description = "RFC 7644 §3.3–§3.6 on the User resource type"),
@@ -55,7 +55,7 @@ pub const BEARER: &str = "bearer";
         (name = "Me", description = "RFC 7644 §3.11 the authenticated subject's own resource"),
         (name = "Discovery", description = "RFC 7644 §4 service provider configuration endpoints"),
         (name = "OAuth", description = "RFC 6749 §4.4 client credentials: access tokens for OAuth clients"),
-        (name = "Health", description = "Liveness and readiness, without authentication"),
+        (name = "Health", description = "Liveness, readiness and Prometheus metrics, without authentication"),
         (name = "Documentation", description = "This document and its human-readable page"),
         (name = "Admin", description = "The admin API under `/admin/v1`: tenants, tokens, OAuth \
             clients, JWT trusts and schema extensions, as the `scimd` CLI manages them. Off until \
