@@ -234,6 +234,11 @@ pub struct ServeArgs {
     #[arg(long, env = "SCIMD_JWKS_REFRESH", default_value = "1h", value_parser = parse_jwks_refresh)]
     pub jwks_refresh: Duration,
 
+    /// Also serve /metrics, /healthz and /readyz on this address (e.g. 127.0.0.1:9090), so
+    /// they can stay off the public listener.
+    #[arg(long, env = "SCIMD_METRICS_LISTEN")]
+    pub metrics_listen: Option<String>,
+
     /// HTTP worker threads; defaults to the number of CPUs.
     #[arg(long, env = "SCIMD_WORKERS")]
     pub workers: Option<usize>,

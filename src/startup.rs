@@ -25,6 +25,8 @@ pub struct Settings {
     pub database_url: String,
     pub pool: PoolConfig,
     pub listen: String,
+    /// A second address serving only `/metrics`, `/healthz` and `/readyz`.
+    pub metrics_listen: Option<String>,
     pub bootstrap_token: Option<SecretString>,
     pub api: ApiSettings,
     pub workers: Option<usize>,
@@ -43,6 +45,7 @@ impl From<&ServeArgs> for Settings {
                 ..PoolConfig::default()
             },
             listen: args.listen.clone(),
+            metrics_listen: args.metrics_listen.clone(),
             bootstrap_token: args.bootstrap_token.clone(),
             api: ApiSettings {
                 leniency: if args.strict {
@@ -85,6 +88,8 @@ pub struct Application {
     address: SocketAddr,
     base_url: String,
     server: Server,
+    /// The operations listener and its address, when `metrics_listen` is set.
+    metrics: Option<(Server, SocketAddr)>,
     store: Store,
     bootstrap: Bootstrap,
     background: WorkerSettings,
@@ -112,11 +117,16 @@ impl Application {
             .public_url
             .clone()
             .unwrap_or_else(|| local_base_url(address));
+        let metrics = match &settings.metrics_listen {
+            Some(listen) => Some(serve_operations(listen, store.clone(), &settings)?),
+            None => None,
+        };
         let server = serve(listener, store.clone(), &settings)?;
         Ok(Self {
             address,
             base_url,
             server,
+            metrics,
             store,
             bootstrap,
             background: settings.background,
@@ -125,6 +135,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.address.port()
+    }
+
+    /// The port of the operations listener, when there is one.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(_, address)| address.port())
     }
 
     /// The SCIM base URL to paste into an IdP.
@@ -146,8 +161,13 @@ impl Application {
     }
 
     /// Serves until SIGINT/SIGTERM (graceful: in-flight requests finish) with the workers
-    /// beside the server, stops them, then closes the database.
+    /// beside the server, stops them, then closes the database. The operations listener stops
+    /// with the main one.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let metrics = self.metrics.map(|(server, _)| {
+            let handle = server.handle();
+            (handle, tokio::spawn(server))
+        });
         let mut workers = Workers::start(&self.store, &self.background);
         let mut server = self.server;
         let result = loop {
@@ -160,6 +180,12 @@ impl Application {
                 }
             }
         };
+        if let Some((handle, task)) = metrics {
+            handle.stop(true).await;
+            if let Ok(Err(err)) = task.await {
+                tracing::warn!(error = %err, "metrics listener");
+            }
+        }
         workers.stop().await;
         self.store.close().await;
         result
@@ -187,6 +213,32 @@ fn serve(listener: TcpListener, store: Store, settings: &Settings) -> anyhow::Re
         server = server.workers(workers.max(1));
     }
     Ok(server.listen(listener)?.run())
+}
+
+/// The operations listener on `listen`: one worker on the same pools (so `/readyz` and the
+/// pool gauges tell of them), no signal handling of its own (`run_until_stopped` stops it).
+fn serve_operations(
+    listen: &str,
+    store: Store,
+    settings: &Settings,
+) -> anyhow::Result<(Server, SocketAddr)> {
+    let state = web::Data::new(AppState::new(store, settings.api.clone()));
+    let listener = TcpListener::bind(listen)
+        .map_err(|e| anyhow::anyhow!("cannot bind the metrics listener {listen}: {e}"))?;
+    let address = listener.local_addr()?;
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(middleware::from_fn(api::observe))
+            .wrap(TracingLogger::<ScimdRootSpan>::new())
+            .app_data(state.clone())
+            .configure(api::configure_operations)
+    })
+    .workers(1)
+    .disable_signals()
+    .shutdown_timeout(settings.shutdown_timeout.as_secs())
+    .listen(listener)?
+    .run();
+    Ok((server, address))
 }
 
 /// `http://<listen address>/scim/v2`, with a wildcard address shown as loopback.

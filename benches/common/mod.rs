@@ -19,6 +19,7 @@ pub async fn server(database_url: &str, max_payload: usize) -> Application {
         database_url: database_url.to_owned(),
         pool: PoolConfig::default(),
         listen: "127.0.0.1:0".into(),
+        metrics_listen: None,
         bootstrap_token: Some(SecretString::from(TOKEN.to_owned())),
         api: ApiSettings {
             leniency: Leniency::Lenient,

@@ -57,3 +57,14 @@ fn register(cfg: &mut web::ServiceConfig, settings: &ApiSettings, table: &mut Ro
     scim::configure(&mut routes);
     routes.config().default_service(web::to(error::not_found));
 }
+
+/// The operations listener (`SCIMD_METRICS_LISTEN`): `/metrics`, `/healthz` and `/readyz`
+/// only, the same handlers as on the main listener.
+pub fn configure_operations(cfg: &mut web::ServiceConfig) {
+    let mut table = RouteTable::default();
+    Routes::new(cfg, &mut table)
+        .add(Endpoint::new("/healthz").on(Method::GET, health::healthz))
+        .add(Endpoint::new("/readyz").on(Method::GET, health::readyz))
+        .add(Endpoint::new("/metrics").on(Method::GET, metrics::metrics));
+    cfg.default_service(web::to(error::not_found));
+}

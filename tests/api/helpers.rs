@@ -93,6 +93,8 @@ impl TestDb {
 
 pub struct TestApp {
     pub port: u16,
+    /// The operations listener's port, when `metrics_listen` was set.
+    pub metrics_port: Option<u16>,
     pub token: String,
     pub client: reqwest::Client,
     pub store: Store,
@@ -115,6 +117,7 @@ pub fn settings(db: &TestDb, token: &str) -> Settings {
             acquire_timeout: Duration::from_secs(30),
         },
         listen: "127.0.0.1:0".into(),
+        metrics_listen: None,
         bootstrap_token: Some(SecretString::from(token.to_owned())),
         api: ApiSettings {
             leniency: Leniency::Lenient,
@@ -164,11 +167,13 @@ pub async fn start(db: TestDb, settings: Settings, token: String) -> TestApp {
         .await
         .expect("application builds");
     let port = app.port();
+    let metrics_port = app.metrics_port();
     let store = app.store().clone();
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         port,
+        metrics_port,
         token,
         client: client(),
         store,

@@ -1,6 +1,6 @@
 //! `/metrics` after real traffic, parsed as Prometheus text: request counters by route,
 //! method and status, the latency histogram, authentication failures by reason, 429s, the
-//! pools and the build.
+//! pools and the build; and the operations listener of `SCIMD_METRICS_LISTEN`.
 //!
 //! Every test of this binary records into the one process-wide registry, so each assertion is
 //! on a series only its own test produces (an unusual method, route and status together), or
@@ -386,4 +386,41 @@ async fn metrics_need_no_token() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_metrics_listener_serves_operations_only_and_stops_with_the_server() {
+    let app = spawn_app_with(|s| s.metrics_listen = Some("127.0.0.1:0".to_owned())).await;
+    let port = app.metrics_port.expect("a metrics port");
+    assert_ne!(port, app.port);
+    let ops = format!("http://127.0.0.1:{port}");
+    let scrape = scrape_at(&app.client, &ops).await;
+    assert!(!scrape.matching("scimd_build_info", &[]).is_empty());
+    for path in ["/healthz", "/readyz"] {
+        let r = app.client.get(format!("{ops}{path}")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+    }
+    // No SCIM, no admin API, no documents there.
+    for path in ["/scim/v2/Users", "/openapi.json", "/admin/v1/tenants"] {
+        let r = app.client.get(format!("{ops}{path}")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    // The main listener still answers everything, /metrics included.
+    json_ok(app.get("/Users").await).await;
+    scrape_at(&app.client, &app.root()).await;
+
+    drop(app);
+    let started = std::time::Instant::now();
+    while reqwest::Client::new()
+        .get(format!("{ops}/healthz"))
+        .send()
+        .await
+        .is_ok()
+    {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "the metrics listener outlived the server"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
