@@ -32,7 +32,7 @@ pub use credentials::{
     TrustInfo,
 };
 pub use pool::PoolState;
-pub use resources::{Listed, Resources, Write};
+pub use resources::{Listed, Lookup, Resources, Write};
 pub use schemas::{Removed, SchemaRecord, Schemas};
 pub use tenants::{TenantRecord, Tenants, valid_tenant_name};
 

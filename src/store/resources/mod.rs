@@ -1,6 +1,6 @@
 //! Users and Groups of one tenant (RFC 7644 §3.3–§3.6): the write seam (`write`: create,
-//! replace, delete, each one transaction; `import`: many creates in one), single reads, and
-//! lists (`list`, the root `search`).
+//! replace, delete, each one transaction; `import`: many creates in one), single reads,
+//! lookups by name and externalId (`lookup`), and lists (`list`, the root `search`).
 use entity::resource;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::{Map, Value};
@@ -14,12 +14,14 @@ use crate::scim::schema::ResourceKind;
 
 mod import;
 mod list;
+mod lookup;
 mod search;
 #[cfg(test)]
 mod tests;
 mod write;
 
 pub use list::Listed;
+pub use lookup::Lookup;
 
 /// A resource as the store writes it.
 #[derive(Debug, Clone, PartialEq)]

@@ -180,3 +180,78 @@ async fn import_creates_all_in_order_or_none() {
         crate::store::tests::sorted(&[&ids[0], &ids[2]])
     );
 }
+
+#[tokio::test]
+async fn import_as_uses_the_given_ids_and_a_group_may_name_one_of_the_same_batch() {
+    use crate::scim::id::ResourceId;
+    let f = fixture().await;
+    let user = f.user("bjensen", json!({})).await;
+    let (outer, inner) = (ResourceId::new(), ResourceId::new());
+    let writes = [
+        crate::store::tests::group_write("outer", &[inner.as_str()]),
+        crate::store::tests::group_write("inner", &[&user.id]),
+    ];
+    let groups = f.acme().groups();
+    groups
+        .import_as(&[outer.clone(), inner.clone()], &writes)
+        .await
+        .unwrap();
+    let read = groups.get(outer.as_str()).await.unwrap();
+    assert_eq!(
+        crate::store::tests::member_ids(&read),
+        vec![inner.as_str().to_owned()]
+    );
+    assert_eq!(read.data["displayName"], "outer");
+    let mismatch = groups.import_as(&[ResourceId::new()], &[]).await;
+    assert!(
+        matches!(mismatch, Err(StoreError::Config(_))),
+        "{mismatch:?}"
+    );
+}
+
+#[tokio::test]
+async fn find_looks_up_by_id_name_in_any_case_and_external_id_within_the_tenant() {
+    use crate::store::Lookup;
+    let f = fixture().await;
+    let a = f.user("Alice", json!({"externalId": "E-1"})).await;
+    let b = f.user("bob", json!({"externalId": "e-2"})).await;
+    let c = f.user("carol", json!({})).await;
+    f.globex()
+        .users()
+        .create(write(ResourceKind::User, json!({"userName": "dave"})))
+        .await
+        .unwrap();
+    let users = f.acme().users().memberships(false);
+    let found = |lookup: Lookup| {
+        let users = &users;
+        async move {
+            let mut ids: Vec<String> = users
+                .find(&lookup)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| r.id)
+                .collect();
+            ids.sort();
+            ids
+        }
+    };
+    let sorted = |ids: &[&String]| {
+        let mut ids: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+        ids.sort();
+        ids
+    };
+    // One resource named twice comes back once; externalId is exact, names are not.
+    let lookup = Lookup {
+        ids: vec![c.id.to_uppercase(), "not-an-id\0".into()],
+        names: vec!["ALICE".into(), "dave".into()],
+        external_ids: vec!["E-1".into(), "E-2".into()],
+    };
+    assert_eq!(found(lookup).await, sorted(&[&a.id, &c.id]));
+    let lookup = Lookup {
+        external_ids: vec!["e-2".into()],
+        ..Lookup::default()
+    };
+    assert_eq!(found(lookup).await, sorted(&[&b.id]));
+    assert!(found(Lookup::default()).await.is_empty());
+}
