@@ -1,6 +1,6 @@
 //! Pure RFC 7643/7644 logic: schema registry, validation and IdP leniency, resource
-//! representation, list paging and discovery documents. Nothing here touches HTTP or SQL, so
-//! every rule is unit-tested on its own.
+//! representation, list paging, discovery documents and the rows of an import. Nothing here
+//! touches HTTP or SQL, so every rule is unit-tested on its own.
 
 pub mod bulk;
 pub mod discovery;
@@ -8,6 +8,7 @@ pub mod error;
 pub mod etag;
 pub mod filter;
 pub mod id;
+pub mod import;
 pub mod list;
 pub mod message;
 pub mod patch;
