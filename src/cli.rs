@@ -61,6 +61,37 @@ pub enum Command {
         #[command(subcommand)]
         command: SchemaCommand,
     },
+    /// Load an application's existing accounts (and groups) into a tenant, so that an IdP's
+    /// first sync matches them; re-running updates (README: "Importing existing accounts").
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    #[arg(long)]
+    pub tenant: String,
+    /// CSV (users), JSON Lines or a SCIM ListResponse (users and groups); `-` reads standard
+    /// input.
+    pub file: PathBuf,
+    /// The file's format; by default from its extension (.csv, .jsonl or .ndjson, .json),
+    /// else from its first characters.
+    #[arg(long, value_enum)]
+    pub format: Option<ImportFormat>,
+    /// Report what the import would do (the same summary) without writing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportFormat {
+    /// A header of SCIM attribute paths, one user per row.
+    Csv,
+    /// One SCIM User or Group per line.
+    Jsonl,
+    /// A SCIM ListResponse document (`Resources`).
+    Scim,
 }
 
 #[derive(Debug, Subcommand)]
@@ -389,6 +420,34 @@ mod tests {
         );
         assert!(every(&["--jwks-refresh", "0s"]).is_err());
         assert!(every(&["--jwks-refresh", "2y"]).is_err());
+    }
+
+    #[test]
+    fn import_takes_a_file_a_format_and_a_dry_run() {
+        let cli = Cli::try_parse_from([
+            "scimd",
+            "import",
+            "--tenant",
+            "acme",
+            "-",
+            "--format",
+            "jsonl",
+            "--dry-run",
+        ])
+        .unwrap();
+        let Some(Command::Import(args)) = cli.command else {
+            panic!("expected import");
+        };
+        assert_eq!(
+            (args.tenant.as_str(), args.file, args.format, args.dry_run),
+            ("acme", PathBuf::from("-"), Some(ImportFormat::Jsonl), true)
+        );
+        let cli =
+            Cli::try_parse_from(["scimd", "import", "--tenant", "acme", "users.csv"]).unwrap();
+        let Some(Command::Import(args)) = cli.command else {
+            panic!("expected import");
+        };
+        assert_eq!((args.format, args.dry_run), (None, false));
     }
 
     #[test]

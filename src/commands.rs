@@ -1,7 +1,8 @@
 //! What each subcommand does (shared/CONTRACT.md): serve, migrate, tenant, token, jwt, client,
-//! schema.
+//! schema, import.
 mod auth;
 mod credentials;
+mod import;
 mod rotate;
 mod schema;
 
@@ -83,8 +84,18 @@ async fn admin(command: Command) -> anyhow::Result<()> {
         Command::Schema { command } => schema::run(command).await?,
         Command::Jwt { command } => auth::jwt(command).await?,
         Command::Client { command } => auth::client(command).await?,
+        Command::Import(args) => import::run(args).await?,
     }
     Ok(())
+}
+
+/// The exit code for a command that failed with `err`: 1, or the code of its own a failure
+/// documents (`scimd import`: 3 when some records failed and the others were imported).
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    match err.downcast_ref::<import::RecordsFailed>() {
+        Some(_) => import::RecordsFailed::EXIT_CODE,
+        None => 1,
+    }
 }
 
 async fn tenant(command: TenantCommand) -> anyhow::Result<()> {

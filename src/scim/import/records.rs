@@ -1,9 +1,11 @@
-//! JSON resources to import: which resource type each one is (RFC 7643 §3 `schemas`), and
-//! the resources of a ListResponse document (RFC 7644 §3.4.2) with the line each starts on.
-use serde_json::Value;
+//! JSON resources to import: which resource type each one is (RFC 7643 §3 `schemas`), the
+//! resources of a ListResponse document (RFC 7644 §3.4.2) with the line each starts on, and
+//! what a resource makes of a stored one.
+use serde_json::{Map, Value};
 
 use crate::scim::ScimError;
-use crate::scim::schema::{GROUP_URN, ResourceKind, USER_URN};
+use crate::scim::schema::{GROUP_URN, ResourceKind, ResourceType, USER_URN};
+use crate::scim::validate;
 
 /// The resource type of a JSON resource: the core schema its `schemas` lists, else its
 /// `meta.resourceType` (some exports leave `schemas` out).
@@ -44,6 +46,30 @@ pub fn kind_of(resource: &Value) -> Result<ResourceKind, ScimError> {
                 "`schemas` lists neither {USER_URN} nor {GROUP_URN}"
             ))
         })
+}
+
+/// A stored resource with the attributes of `given` (canonical data, as `validate::normalize`
+/// gives it) in place of its own: each attribute `given` names, extension attributes one by
+/// one, replaces the stored value; what it leaves out stays, and so do immutable values (RFC
+/// 7644 §3.5.1). Re-importing a file after an IdP has added attributes keeps them.
+pub fn merge(
+    rt: &ResourceType,
+    stored: &Map<String, Value>,
+    given: &Map<String, Value>,
+) -> Result<Map<String, Value>, ScimError> {
+    let mut out = stored.clone();
+    for (key, value) in given {
+        match (rt.extension(key), value) {
+            (Some(_), Value::Object(attributes)) => {
+                validate::extension_object(&mut out, key).extend(attributes.clone());
+            }
+            _ => {
+                out.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    validate::keep_immutable(rt, stored, &mut out)?;
+    Ok(out)
 }
 
 /// The resources of a ListResponse, each with the 1-based line of `text` it starts on.
@@ -158,6 +184,35 @@ mod tests {
         let neither = json!({"userName": "a"});
         assert!(kind_of(&neither).unwrap_err().detail.contains("neither"));
         assert!(kind_of(&json!([1])).is_err());
+    }
+
+    #[test]
+    fn merge_replaces_the_attributes_given_and_keeps_the_rest() {
+        use crate::scim::schema::{ENTERPRISE_USER_URN, Registry};
+        let rt = Registry::core().resource_type(ResourceKind::User);
+        let stored = json!({
+            "userName": "a",
+            "name": {"givenName": "A", "familyName": "B"},
+            "phoneNumbers": [{"value": "1"}],
+            ENTERPRISE_USER_URN: {"department": "R&D", "division": "X"},
+        });
+        let given = json!({
+            "userName": "a",
+            "name": {"givenName": "C"},
+            ENTERPRISE_USER_URN: {"department": "Ops"},
+        });
+        let merged = merge(rt, stored.as_object().unwrap(), given.as_object().unwrap()).unwrap();
+        assert_eq!(
+            Value::Object(merged),
+            json!({
+                "userName": "a",
+                "name": {"givenName": "C"},
+                "phoneNumbers": [{"value": "1"}],
+                ENTERPRISE_USER_URN: {"department": "Ops", "division": "X"},
+            })
+        );
+        let same = merge(rt, stored.as_object().unwrap(), stored.as_object().unwrap()).unwrap();
+        assert_eq!(Value::Object(same), stored);
     }
 
     #[test]
