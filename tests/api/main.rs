@@ -32,6 +32,8 @@ mod filters;
 mod groups;
 /// POST/PUT bodies as Entra, Okta and OneLogin send them; strict mode.
 mod idp_quirks;
+/// `scimd import`: CSV, JSON Lines and ListResponse files, matching, re-runs, dry runs.
+mod import;
 /// Filters, sort keys, paths and ids carrying SQL metacharacters.
 mod injection;
 /// Microsoft's validator shapes, lower-case endpoints, 204 Group PATCH answers, wrong shapes.
