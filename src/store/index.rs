@@ -28,6 +28,22 @@ pub(super) async fn set<C: ConnectionTrait>(
     insert(conn, tenant, kind, &rows).await
 }
 
+/// Removes the index rows of resources `ids`, before they are rewritten.
+pub(super) async fn remove<C: ConnectionTrait>(
+    conn: &C,
+    tenant: TenantId,
+    ids: &[String],
+) -> Result<(), StoreError> {
+    for chunk in ids.chunks(CHUNK) {
+        resource_value::Entity::delete_many()
+            .filter(resource_value::Column::TenantId.eq(tenant.get()))
+            .filter(resource_value::Column::ResourceId.is_in(chunk.iter().cloned()))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Inserts index rows for many resources at once: (resource id, path, value).
 pub(super) async fn insert<C: ConnectionTrait>(
     conn: &C,

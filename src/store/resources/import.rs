@@ -1,10 +1,16 @@
 //! Many creates in one transaction, for loading a directory at once: a run of `/Bulk` POSTs
-//! (RFC 7644 §3.7), `scimd import` and the benchmark's million users.
+//! (RFC 7644 §3.7), `scimd import` and the benchmark's million users; and many replaces in
+//! one, for `scimd import` re-run on a changed file.
+use std::collections::HashMap;
+
 use entity::resource;
-use sea_orm::EntityTrait;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::{Resources, Write};
+use crate::scim::ScimError;
 use crate::scim::id::ResourceId;
+use crate::scim::resource::Resource;
+use crate::store::convert::to_resource;
 use crate::store::{StoreError, index, members, now, statistics};
 
 /// Rows per INSERT, under both backends' bound-parameter limits.
@@ -68,6 +74,58 @@ impl Resources<'_> {
         if let Err(err) = statistics::refresh_after_import(&self.store.writer, writes.len()).await {
             tracing::warn!(error = %err, "refreshing planner statistics after an import failed");
         }
+        Ok(())
+    }
+}
+
+impl Resources<'_> {
+    /// Replaces resources `ids` (each at most once) in one transaction, each with what
+    /// `rules` makes of its current state (`rules(i, current)` for `ids[i]`; memberships are
+    /// not loaded). All or nothing: a resource missing, refused by `rules` or changed by
+    /// another writer in between fails the whole batch, and a caller that needs to know which
+    /// replaces them one by one.
+    #[tracing::instrument(skip_all, fields(tenant = %self.tenant, kind = self.kind.as_str(), n = ids.len()))]
+    pub async fn replace_all<F>(&self, ids: &[String], rules: F) -> Result<(), StoreError>
+    where
+        F: Fn(usize, &Resource) -> Result<Write, ScimError>,
+    {
+        let tx = self.store.begin_write().await?;
+        let mut rows: HashMap<String, resource::Model> = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(ROWS) {
+            let mut read = self
+                .scoped()
+                .filter(resource::Column::Id.is_in(chunk.iter().cloned()));
+            if tx.get_database_backend() == sea_orm::DbBackend::Postgres {
+                read = read.lock_exclusive();
+            }
+            rows.extend(read.all(&tx).await?.into_iter().map(|r| (r.id.clone(), r)));
+        }
+        let at = now();
+        let mut values: Vec<(String, &'static str, String)> = Vec::new();
+        for (i, id) in ids.iter().enumerate() {
+            let row = rows.remove(id).ok_or(StoreError::NotFound)?;
+            let write = rules(i, &to_resource(row.clone(), self.kind)?)?;
+            let updated = self
+                .update_row(&tx, &write, &row, at)
+                .await
+                .map_err(|e| StoreError::unique_as(e, self.unique_attribute()))?;
+            if !updated {
+                return Err(StoreError::Conflict);
+            }
+            if let Some(inputs) = &write.members {
+                members::set(&tx, self.tenant, id, inputs).await?;
+            }
+            values.extend(
+                write
+                    .derived
+                    .index
+                    .iter()
+                    .map(|(p, v)| (id.clone(), *p, v.clone())),
+            );
+        }
+        index::remove(&tx, self.tenant, ids).await?;
+        index::insert(&tx, self.tenant, self.kind, &values).await?;
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -255,3 +255,48 @@ async fn find_looks_up_by_id_name_in_any_case_and_external_id_within_the_tenant(
     assert_eq!(found(lookup).await, sorted(&[&b.id]));
     assert!(found(Lookup::default()).await.is_empty());
 }
+
+#[tokio::test]
+async fn replace_all_rewrites_every_resource_or_none() {
+    let f = fixture().await;
+    let a = f.user("a", json!({"title": "x"})).await;
+    let b = f.user("b", json!({"title": "x"})).await;
+    f.user("taken", json!({})).await;
+    let users = f.acme().users();
+    let ids = [a.id.clone(), b.id.clone()];
+    let titled = |i: usize, current: &crate::scim::resource::Resource| {
+        let name = current.data["userName"].as_str().unwrap();
+        Ok(write(
+            ResourceKind::User,
+            json!({"userName": name, "title": format!("t{i}")}),
+        ))
+    };
+    users.replace_all(&ids, titled).await.unwrap();
+    let read = f.get(ResourceKind::User, &b.id).await.unwrap();
+    assert_eq!((read.meta.version, &read.data["title"]), (2, &json!("t1")));
+    // The index follows: a filter on the new title finds it.
+    let found = users
+        .find(&crate::store::Lookup {
+            names: vec!["b".into()],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(found[0].data["title"], "t1");
+
+    // One clash, or one id that is not there, and nothing changes.
+    let clash = |i: usize, _: &crate::scim::resource::Resource| {
+        let name = if i == 1 { "Taken" } else { "a" };
+        Ok(write(ResourceKind::User, json!({"userName": name})))
+    };
+    let err = users.replace_all(&ids, clash).await.unwrap_err();
+    assert!(matches!(err, StoreError::Uniqueness { .. }), "{err:?}");
+    let missing = [
+        a.id.clone(),
+        crate::scim::id::ResourceId::new().into_string(),
+    ];
+    let err = users.replace_all(&missing, titled).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotFound), "{err:?}");
+    let read = f.get(ResourceKind::User, &a.id).await.unwrap();
+    assert_eq!((read.meta.version, &read.data["title"]), (2, &json!("t0")));
+}

@@ -104,6 +104,40 @@ impl Resources<'_> {
         Ok(resource)
     }
 
+    /// Rewrites row `row` (as read) with `write` at the next version, if it is still at
+    /// `row.version`; false when another writer got there first.
+    pub(super) async fn update_row<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        write: &Write,
+        row: &resource::Model,
+        at: DateTime<Utc>,
+    ) -> Result<bool, DbErr> {
+        let columns = &write.derived.columns;
+        let mut update = resource::ActiveModel {
+            name_ci: Set(columns.name_ci.clone()),
+            display: Set(columns.display.clone()),
+            external_id: Set(columns.external_id.clone()),
+            active: Set(columns.active),
+            data: Set(Value::Object(write.data.clone())),
+            data_ci: Set(Value::Object(write.derived.search.clone())),
+            last_modified: Set(at),
+            version: Set(row.version + 1),
+            ..Default::default()
+        };
+        if let Some(hash) = &write.password_hash {
+            update.password_hash = Set(Some(hash.clone()));
+        }
+        let result = resource::Entity::update_many()
+            .set(update)
+            .filter(resource::Column::TenantId.eq(self.tenant.get()))
+            .filter(resource::Column::Id.eq(&row.id))
+            .filter(resource::Column::Version.eq(row.version))
+            .exec(conn)
+            .await?;
+        Ok(result.rows_affected > 0)
+    }
+
     fn unique(&self, err: DbErr) -> Attempt {
         match StoreError::unique_as(err, self.unique_attribute()) {
             StoreError::Database(err) => err.into(),
@@ -160,29 +194,11 @@ impl Resources<'_> {
         let write = rules(&current).map_err(|e| Attempt::Failed(e.into()))?;
         let at = now();
         let columns = &write.derived.columns;
-        let mut update = resource::ActiveModel {
-            name_ci: Set(columns.name_ci.clone()),
-            display: Set(columns.display.clone()),
-            external_id: Set(columns.external_id.clone()),
-            active: Set(columns.active),
-            data: Set(Value::Object(write.data.clone())),
-            data_ci: Set(Value::Object(write.derived.search.clone())),
-            last_modified: Set(at),
-            version: Set(row.version + 1),
-            ..Default::default()
-        };
-        if let Some(hash) = &write.password_hash {
-            update.password_hash = Set(Some(hash.clone()));
-        }
-        let result = resource::Entity::update_many()
-            .set(update)
-            .filter(resource::Column::TenantId.eq(self.tenant.get()))
-            .filter(resource::Column::Id.eq(id))
-            .filter(resource::Column::Version.eq(row.version))
-            .exec(&tx)
+        let updated = self
+            .update_row(&tx, &write, &row, at)
             .await
             .map_err(|e| self.unique(e))?;
-        if result.rows_affected == 0 {
+        if !updated {
             return Err(match expected {
                 Some(_) => Attempt::Failed(StoreError::PreconditionFailed),
                 None => Attempt::Retry,
