@@ -448,3 +448,30 @@ async fn a_missing_database_or_tenant_is_a_clear_error() {
         assert!(!dir.path().join("typo.db").exists());
     }
 }
+
+#[tokio::test]
+async fn an_update_to_a_taken_user_name_fails_alone() {
+    let app = spawn_app().await;
+    let input = file(
+        "users.csv",
+        "userName,externalId,title\na,E1,x\nb,E2,x\nc,E3,x\nd,E4,x\n",
+    );
+    assert!(import(&app, &input, &[]).status.success());
+    // Line 2 renames a to the name of d, which the file leaves alone; b and c change titles.
+    rewrite(
+        &input,
+        "userName,externalId,title\nD,E1,y\nb,E2,y\nc,E3,y\n",
+    );
+    let out = import(&app, &input, &[]);
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    assert_eq!(
+        counts(&out, "users"),
+        "created 0, updated 2, unchanged 0, failed 1"
+    );
+    assert!(
+        stdout(&out).contains(r#"line 2 (User): userName "D" is taken by another User"#),
+        "{out:?}"
+    );
+    assert_eq!(user(&app, "a").await["title"], "x");
+    assert_eq!(user(&app, "c").await["title"], "y");
+}

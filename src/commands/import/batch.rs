@@ -404,28 +404,13 @@ impl<'a> Importer<'a> {
                 Ok(Plan::Create(c, id.clone(), Box::new(write)))
             }
             Target::Existing(stored) => {
-                let data = self.updated(rt, c, &stored.data).map_err(|e| e.detail)?;
+                let data = updated(self.header, rt, c, &stored.data).map_err(|e| e.detail)?;
                 if data == stored.data && same_members(c.members.as_deref(), stored) {
                     Ok(Plan::Unchanged)
                 } else {
                     Ok(Plan::Update(c, stored.id.clone()))
                 }
             }
-        }
-    }
-
-    /// The stored resource `data` with the record applied.
-    fn updated(
-        &self,
-        rt: &ResourceType,
-        c: &Candidate<'_>,
-        data: &Map<String, Value>,
-    ) -> Result<Map<String, Value>, ScimError> {
-        match (&c.record.body, self.header) {
-            (Body::Row(cells), Some(header)) => {
-                header.apply(rt, data, &cells.iter().collect::<Vec<_>>())
-            }
-            _ => merge(rt, data, &c.data),
         }
     }
 
@@ -446,21 +431,40 @@ impl<'a> Importer<'a> {
             return;
         }
         self.create(kind, creates).await;
+        self.update(rt, updates).await;
+    }
+
+    /// Changed resources in one transaction; if it fails, one by one, as for creates.
+    async fn update(&mut self, rt: &ResourceType, updates: Vec<(&Candidate<'_>, String)>) {
+        let kind = rt.kind;
+        if updates.is_empty() {
+            return;
+        }
+        let header = self.header;
+        let rewrite = |c: &Candidate<'_>, stored: &Resource| {
+            let data = updated(header, rt, c, &stored.data)?;
+            Ok(Write {
+                derived: resource::derive(rt, &data)?,
+                data,
+                members: c.members.clone(),
+                member_change: None,
+                password_hash: None,
+            })
+        };
+        let resources = self.resources(kind).memberships(false);
+        let ids: Vec<String> = updates.iter().map(|(_, id)| id.clone()).collect();
+        let all = resources
+            .replace_all(&ids, |i, stored| rewrite(updates[i].0, stored))
+            .await;
+        if all.is_ok() {
+            self.summary.counts(kind).updated += updates.len() as u64;
+            return;
+        }
         for (c, id) in updates {
-            let resources = self.resources(kind).memberships(false);
-            let written = resources
-                .replace(&id, None, |stored| {
-                    let data = self.updated(rt, c, &stored.data)?;
-                    Ok(Write {
-                        derived: resource::derive(rt, &data)?,
-                        data,
-                        members: c.members.clone(),
-                        member_change: None,
-                        password_hash: None,
-                    })
-                })
-                .await;
-            match written {
+            match resources
+                .replace(&id, None, |stored| rewrite(c, stored))
+                .await
+            {
                 Ok(_) => self.summary.counts(kind).updated += 1,
                 Err(e) => self.fail(c.record, reason(kind, c, e)),
             }
@@ -522,6 +526,22 @@ impl<'a> Importer<'a> {
                 self.fail(c.record, reason(kind, c, e));
             }
         }
+    }
+}
+
+/// The stored resource `data` with the record applied: a CSV row's columns (`header`), a
+/// JSON resource's attributes.
+fn updated(
+    header: Option<&Header>,
+    rt: &ResourceType,
+    c: &Candidate<'_>,
+    data: &Map<String, Value>,
+) -> Result<Map<String, Value>, ScimError> {
+    match (&c.record.body, header) {
+        (Body::Row(cells), Some(header)) => {
+            header.apply(rt, data, &cells.iter().collect::<Vec<_>>())
+        }
+        _ => merge(rt, data, &c.data),
     }
 }
 
