@@ -482,17 +482,21 @@ impl<'a> Importer<'a> {
             return;
         }
         let resources = self.resources(kind);
-        let (ids, writes): (Vec<ResourceId>, Vec<Write>) = creates
-            .iter()
-            .map(|(_, id, w)| (id.clone(), w.clone()))
-            .unzip();
+        let mut candidates = Vec::with_capacity(creates.len());
+        let mut ids = Vec::with_capacity(creates.len());
+        let mut writes = Vec::with_capacity(creates.len());
+        for (c, id, write) in creates {
+            candidates.push(c);
+            ids.push(id);
+            writes.push(write);
+        }
         if resources.import_as(&ids, &writes).await.is_ok() {
-            self.summary.counts(kind).created += creates.len() as u64;
+            self.summary.counts(kind).created += ids.len() as u64;
             return;
         }
         let new: HashSet<&str> = ids.iter().map(ResourceId::as_str).collect();
         let mut created = Vec::new();
-        for (c, id, write) in &creates {
+        for ((c, id), write) in candidates.iter().zip(&ids).zip(&writes) {
             match resources
                 .import_as(std::slice::from_ref(id), std::slice::from_ref(write))
                 .await

@@ -21,10 +21,8 @@ impl Progress {
     /// Progress over `total` records.
     pub fn new(total: u64) -> Self {
         let bar = std::io::stderr().is_terminal().then(|| {
-            let style = ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} records, {per_sec}, {eta} left  {msg}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
+            let style = ProgressStyle::with_template("{bar:20} {pos}/{len} ({eta} left): {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar());
             ProgressBar::new(total).with_style(style)
         });
         Self {
@@ -41,8 +39,8 @@ impl Progress {
         let counts = summary.total();
         match &self.bar {
             Some(bar) => {
-                bar.set_position(self.done);
                 bar.set_message(counts.to_string());
+                bar.set_position(self.done);
             }
             None if self.last_line.elapsed() >= EVERY || self.done == self.total => {
                 self.last_line = Instant::now();
