@@ -14,11 +14,13 @@
 //!   registry (`schema/`), validation with IdP leniency (`validate/`), filters (`filter/`:
 //!   ast, grammar, resolution, evaluation), PATCH (`patch/`), list and search requests
 //!   (`list/`: params, cursor, plan, root search, response), `/Bulk` planning, projection,
-//!   the resource representation, resource ids, discovery documents and errors.
+//!   the resource representation, resource ids, discovery documents, the rows of an import
+//!   (`import/`: CSV headers as attribute paths, JSON records) and errors.
 //! - [`store`]: sea-orm over SQLite or PostgreSQL, its only user. Tenant-scoped handles; the
-//!   write seam, imports and lists (`resources/`); filters as SQL conditions (`condition/`);
-//!   the membership table (`members/`); the three kinds of credential (`credentials/`);
-//!   tenants, schema extensions, the index table and planner statistics.
+//!   write seam, imports, lookups by name and externalId, and lists (`resources/`); filters
+//!   as SQL conditions (`condition/`); the membership table (`members/`); the three kinds of
+//!   credential (`credentials/`); tenants, schema extensions, the index table and planner
+//!   statistics.
 //!
 //! [`jwt`] checks JWT bearers against the issuers a tenant trusts and makes scimd's own OAuth
 //! access tokens; like `scim` it is pure, and `store::credentials` dispatches each bearer.
