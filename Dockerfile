@@ -27,15 +27,13 @@ RUN cargo build --release --locked --bin scimd
 # The builder is Debian bookworm too, so the binary's glibc matches the runtime's.
 FROM debian:bookworm-slim AS runtime
 
-# ca-certificates: TLS to PostgreSQL. curl: the HEALTHCHECK below. scimd has no
-# health-check subcommand (only serve, migrate, tenant, token), so it cannot probe /healthz
-# itself; curl with --no-install-recommends is the smallest dependable HTTP client here
-# (a `scimd healthcheck` subcommand would let it go).
+# ca-certificates: TLS to PostgreSQL and to the JWKS URLs of trusted issuers. No curl: the
+# HEALTHCHECK is `scimd healthcheck`.
 # No version pins (DL3008): bookworm only receives security fixes, and pinning an exact
 # Debian revision breaks the build as soon as the archive replaces it.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates curl \
+    && apt-get install -y --no-install-recommends ca-certificates \
     && apt-get clean \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --gid 10001 scimd \
@@ -58,10 +56,10 @@ WORKDIR /data
 USER 10001:10001
 EXPOSE 8080
 
-# Probes the port SCIMD_LISTEN names (so `-e SCIMD_LISTEN=…` keeps the check right), on
-# loopback when the address is a wildcard.
+# `scimd healthcheck` probes /healthz at the port SCIMD_LISTEN names (so `-e SCIMD_LISTEN=…`
+# keeps the check right), on loopback when the address is a wildcard.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
-    CMD ["/bin/sh", "-c", "h=${SCIMD_LISTEN%:*}; case $h in ''|0.0.0.0) h=127.0.0.1 ;; '[::]') h='[::1]' ;; esac; curl -fsSg -o /dev/null --max-time 4 \"http://$h:${SCIMD_LISTEN##*:}/healthz\" || exit 1"]
+    CMD ["/usr/local/bin/scimd", "healthcheck", "--timeout", "4s"]
 
 # scimd handles SIGTERM itself: it stops accepting, lets in-flight requests finish (5 s at
 # most) and closes the database. It runs as PID 1 (exec form, no shell in between).

@@ -195,6 +195,8 @@ start_postgres() {
 declare -A tokens
 prepare_tenants() {
   local suite tenant
+  # Only `serve` and `migrate` create a database; the tenant commands below open it.
+  timeout "$start_timeout" "$scimd_bin" migrate --database-url "$database_url" >>"$backend_log" 2>&1
   for suite in $suites; do
     if [ "$suite" = scim2-tester ]; then
       tokens[$suite]=$bootstrap_token

@@ -10,12 +10,14 @@ use crate::scim::schema::ResourceKind;
 use crate::telemetry::LogFormat;
 
 mod auth;
+mod ops;
 pub use auth::{ClientCommand, JwtAddArgs, JwtCommand};
+pub use ops::{BackupArgs, CompletionsArgs, HealthcheckArgs, ListFormat};
 
 #[derive(Debug, Parser)]
 #[command(
     name = "scimd",
-    version,
+    version = env!("SCIMD_VERSION"),
     about = "SCIM 2.0 server: the destination identity providers push users and groups to",
     args_conflicts_with_subcommands = true
 )]
@@ -64,10 +66,19 @@ pub enum Command {
     /// Load an application's existing accounts (and groups) into a tenant, so that an IdP's
     /// first sync matches them; re-running updates (README: "Importing existing accounts").
     Import(ImportArgs),
+    /// Write a consistent copy of a live SQLite database to FILE while scimd serves
+    /// (PostgreSQL: use pg_dump). README: "Backup and restore".
+    Backup(BackupArgs),
+    /// Exit 0 when a running scimd answers /healthz (with --ready: /readyz) with 200; for
+    /// container health checks.
+    Healthcheck(HealthcheckArgs),
+    /// Print a shell completion script, e.g. `scimd completions bash > /etc/bash_completion.d/scimd`.
+    Completions(CompletionsArgs),
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct ImportArgs {
+    /// The tenant to import into (it must exist: `scimd tenant create NAME`).
     #[arg(long)]
     pub tenant: String,
     /// CSV (users), JSON Lines or a SCIM ListResponse (users and groups); `-` reads standard
@@ -106,6 +117,19 @@ pub enum TenantCommand {
     /// List tenants.
     List {
         #[command(flatten)]
+        format: ListFormat,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Delete a tenant and everything of it (users, groups, tokens, clients, trusts,
+    /// schemas) in one transaction. Its IdP's requests fail from then on.
+    Delete {
+        /// The tenant's name.
+        name: String,
+        /// Confirm: without it nothing is deleted.
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
         db: DatabaseArgs,
     },
 }
@@ -114,6 +138,7 @@ pub enum TenantCommand {
 pub enum TokenCommand {
     /// Issue a bearer token; prints the token alone on stdout, once.
     Issue {
+        /// The tenant the token authenticates as.
         #[arg(long)]
         tenant: String,
         /// A note on what the token is for, e.g. "Entra ID production".
@@ -127,13 +152,17 @@ pub enum TokenCommand {
     },
     /// List tokens (never their secrets).
     List {
+        /// Only this tenant's; by default every tenant's.
         #[arg(long)]
         tenant: Option<String>,
+        #[command(flatten)]
+        format: ListFormat,
         #[command(flatten)]
         db: DatabaseArgs,
     },
     /// Revoke a token by id; effective at once.
     Revoke {
+        /// The token's id, as `scimd token list` shows it.
         id: String,
         #[command(flatten)]
         db: DatabaseArgs,
@@ -141,6 +170,7 @@ pub enum TokenCommand {
     /// Replace a token: issues a new one for the same tenant and label (printed alone on
     /// stdout, once) and lets the old one expire after the overlap.
     Rotate {
+        /// The id of the token to replace, as `scimd token list` shows it.
         id: String,
         /// How long the old token stays valid beside the new one, e.g. 24h, 7d or 0 (expire
         /// it now). An earlier expiry of the old token is kept.
@@ -159,6 +189,7 @@ pub enum SchemaCommand {
     /// Register FILE, an RFC 7643 schema document, as an extension of User or Group for a
     /// tenant; prints its URN. Effective at once on running servers.
     Add {
+        /// The tenant whose User or Group resources the extension extends.
         #[arg(long)]
         tenant: String,
         /// The schema document (JSON); `-` reads standard input.
@@ -174,13 +205,17 @@ pub enum SchemaCommand {
     },
     /// List registered extensions.
     List {
+        /// Only this tenant's; by default every tenant's.
         #[arg(long)]
         tenant: Option<String>,
+        #[command(flatten)]
+        format: ListFormat,
         #[command(flatten)]
         db: DatabaseArgs,
     },
     /// Unregister an extension and delete the values stored under its URN.
     Remove {
+        /// The tenant the extension belongs to.
         #[arg(long)]
         tenant: String,
         /// The schema's URN (its `id`).
@@ -278,6 +313,7 @@ pub struct ServeArgs {
     #[arg(long, env = "SCIMD_LOG", default_value = "info")]
     pub log: String,
 
+    /// Log lines as text for people or as JSON objects for a log pipeline.
     #[arg(long, env = "SCIMD_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
 }
@@ -310,158 +346,4 @@ fn parse_token_ttl(text: &str) -> Result<Duration, String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::CommandFactory;
-
-    #[test]
-    fn cli_definition_is_consistent() {
-        Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn no_subcommand_means_serve_with_flags() {
-        let cli = Cli::try_parse_from(["scimd", "--listen", "0.0.0.0:9000"]).unwrap();
-        assert!(cli.command.is_none());
-        assert_eq!(cli.serve.listen, "0.0.0.0:9000");
-    }
-
-    #[test]
-    fn token_issue_parses_expiry_and_database_url() {
-        let cli = Cli::try_parse_from([
-            "scimd",
-            "token",
-            "issue",
-            "--tenant",
-            "acme",
-            "--expires-in",
-            "90d",
-            "--database-url",
-            "sqlite::memory:",
-        ])
-        .unwrap();
-        let Some(Command::Token {
-            command:
-                TokenCommand::Issue {
-                    tenant,
-                    expires_in,
-                    db,
-                    ..
-                },
-        }) = cli.command
-        else {
-            panic!("expected token issue");
-        };
-        assert_eq!(tenant, "acme");
-        assert_eq!(expires_in, Some(Duration::from_secs(90 * 86_400)));
-        assert_eq!(db.database_url, "sqlite::memory:");
-    }
-
-    #[test]
-    fn rate_limits_default_to_the_documented_values_and_take_flags() {
-        use crate::api::rate_limit::{DEFAULT_BURST, DEFAULT_PER_SECOND, RateLimit};
-        use crate::startup::Settings;
-        let cli = Cli::try_parse_from(["scimd"]).unwrap();
-        let limit = Settings::from(&cli.serve).api.rate_limit.unwrap();
-        assert_eq!(
-            (limit.per_second.get(), limit.burst.get()),
-            (DEFAULT_PER_SECOND, DEFAULT_BURST)
-        );
-        let cli = Cli::try_parse_from(["scimd", "--rate-limit", "5", "--rate-limit-burst", "20"])
-            .unwrap();
-        assert_eq!(
-            Settings::from(&cli.serve).api.rate_limit,
-            RateLimit::new(5, 20)
-        );
-        let cli = Cli::try_parse_from(["scimd", "--rate-limit", "0"]).unwrap();
-        assert_eq!(Settings::from(&cli.serve).api.rate_limit, None);
-    }
-
-    #[test]
-    fn token_rotate_overlap_defaults_to_a_day_and_accepts_zero() {
-        let rotate = |args: &[&str]| {
-            let cli =
-                Cli::try_parse_from([&["scimd", "token", "rotate", "t1"], args].concat()).unwrap();
-            let Some(Command::Token {
-                command:
-                    TokenCommand::Rotate {
-                        id,
-                        overlap,
-                        expires_in,
-                        ..
-                    },
-            }) = cli.command
-            else {
-                panic!("expected token rotate");
-            };
-            assert_eq!(id, "t1");
-            (overlap, expires_in)
-        };
-        assert_eq!(rotate(&[]), (Duration::from_secs(86_400), None));
-        assert_eq!(rotate(&["--overlap", "0"]), (Duration::ZERO, None));
-        assert_eq!(
-            rotate(&["--overlap", "2h", "--expires-in", "90d"]),
-            (
-                Duration::from_secs(7200),
-                Some(Duration::from_secs(90 * 86_400))
-            )
-        );
-    }
-
-    #[test]
-    fn jwks_refresh_defaults_to_an_hour_and_takes_one_second_to_a_year() {
-        let every = |args: &[&str]| {
-            Cli::try_parse_from([&["scimd"], args].concat()).map(|cli| cli.serve.jwks_refresh)
-        };
-        assert_eq!(every(&[]).unwrap(), Duration::from_secs(3600));
-        assert_eq!(
-            every(&["--jwks-refresh", "1s"]).unwrap(),
-            Duration::from_secs(1)
-        );
-        assert!(every(&["--jwks-refresh", "0s"]).is_err());
-        assert!(every(&["--jwks-refresh", "2y"]).is_err());
-    }
-
-    #[test]
-    fn import_takes_a_file_a_format_and_a_dry_run() {
-        let cli = Cli::try_parse_from([
-            "scimd",
-            "import",
-            "--tenant",
-            "acme",
-            "-",
-            "--format",
-            "jsonl",
-            "--dry-run",
-        ])
-        .unwrap();
-        let Some(Command::Import(args)) = cli.command else {
-            panic!("expected import");
-        };
-        assert_eq!(
-            (args.tenant.as_str(), args.file, args.format, args.dry_run),
-            ("acme", PathBuf::from("-"), Some(ImportFormat::Jsonl), true)
-        );
-        let cli =
-            Cli::try_parse_from(["scimd", "import", "--tenant", "acme", "users.csv"]).unwrap();
-        let Some(Command::Import(args)) = cli.command else {
-            panic!("expected import");
-        };
-        assert_eq!((args.format, args.dry_run), (None, false));
-    }
-
-    #[test]
-    fn bad_expiry_is_a_clear_error() {
-        let err = Cli::try_parse_from([
-            "scimd",
-            "token",
-            "issue",
-            "--tenant",
-            "a",
-            "--expires-in",
-            "soon",
-        ])
-        .unwrap_err();
-        assert!(err.to_string().contains("try 90d"));
-    }
-}
+mod tests;

@@ -3,17 +3,20 @@
 mod auth;
 mod credentials;
 mod import;
+mod ops;
 mod rotate;
 mod schema;
+mod tenant;
 
 use std::io::Write as _;
 
 use anyhow::{Context, bail};
 use secrecy::ExposeSecret;
 
-use crate::cli::{Cli, Command, DatabaseArgs, ServeArgs, TenantCommand, TokenCommand};
+use crate::api::TokenView;
+use crate::cli::{Cli, Command, DatabaseArgs, ListFormat, ServeArgs, TokenCommand};
 use crate::startup::{Application, Bootstrap, Settings};
-use crate::store::{PoolConfig, Store, StoreError, TokenInfo, valid_tenant_name};
+use crate::store::{Create, PoolConfig, Store, TokenInfo};
 use crate::telemetry::{self, LogFormat};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -61,30 +64,58 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The database of a command that is not `serve` or `migrate`: it must exist already.
 async fn open(db: &DatabaseArgs) -> anyhow::Result<Store> {
+    open_with(db, Create::Never).await
+}
+
+async fn open_with(db: &DatabaseArgs, create: Create) -> anyhow::Result<Store> {
     let pool = PoolConfig {
         max_connections: db.db_max_connections.min(2),
         ..PoolConfig::default()
     };
-    Store::connect(&db.database_url, &pool)
+    Store::open(&db.database_url, &pool, create)
         .await
-        .with_context(|| format!("cannot open {}", crate::store::redact(&db.database_url)))
+        .with_context(|| crate::store::cannot_open(&db.database_url))
 }
 
 async fn admin(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve(_) | Command::Openapi => unreachable!("handled by run"),
         Command::Migrate(db) => {
-            let store = open(&db).await?;
+            let store = open_with(&db, Create::IfMissing).await?;
             store.close().await;
             println!("migrations applied");
         }
-        Command::Tenant { command } => tenant(command).await?,
+        Command::Tenant { command } => tenant::run(command).await?,
         Command::Token { command } => token(command).await?,
         Command::Schema { command } => schema::run(command).await?,
         Command::Jwt { command } => auth::jwt(command).await?,
         Command::Client { command } => auth::client(command).await?,
         Command::Import(args) => import::run(args).await?,
+        Command::Backup(args) => ops::backup(args).await?,
+        Command::Healthcheck(args) => ops::healthcheck(args).await?,
+        Command::Completions(args) => ops::completions(args)?,
+    }
+    Ok(())
+}
+
+/// A list command's output: a table, or with `--json` one JSON array of the objects the
+/// admin API answers with (so a script reads the CLI and the API alike).
+fn show<I, V: serde::Serialize>(
+    format: ListFormat,
+    items: Vec<I>,
+    table: fn(&[I]),
+    json: fn(I) -> V,
+) -> anyhow::Result<()> {
+    if format.json {
+        let items: Vec<V> = items.into_iter().map(json).collect();
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer_pretty(&mut out, &items)?;
+        writeln!(out)?;
+        out.flush()?;
+    } else {
+        table(&items);
     }
     Ok(())
 }
@@ -96,38 +127,6 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         Some(_) => import::RecordsFailed::EXIT_CODE,
         None => 1,
     }
-}
-
-async fn tenant(command: TenantCommand) -> anyhow::Result<()> {
-    match command {
-        TenantCommand::Create { name, db } => {
-            if !valid_tenant_name(&name) {
-                bail!("invalid tenant name {name:?}: use 1-64 letters, digits, '-', '_' or '.'");
-            }
-            let store = open(&db).await?;
-            let created = store.tenants().create(&name).await;
-            store.close().await;
-            match created {
-                Ok(t) => println!("{}", t.name),
-                Err(StoreError::Uniqueness { .. }) => bail!("tenant {name:?} already exists"),
-                Err(e) => return Err(e.into()),
-            }
-        }
-        TenantCommand::List { db } => {
-            let store = open(&db).await?;
-            let tenants = store.tenants().list().await;
-            store.close().await;
-            println!("{:<24} CREATED", "NAME");
-            for t in tenants? {
-                println!(
-                    "{:<24} {}",
-                    t.name,
-                    t.created_at.format("%Y-%m-%d %H:%M:%SZ")
-                );
-            }
-        }
-    }
-    Ok(())
 }
 
 async fn token(command: TokenCommand) -> anyhow::Result<()> {
@@ -154,8 +153,9 @@ async fn token(command: TokenCommand) -> anyhow::Result<()> {
             let (_, secret) = issued?;
             println!("{secret}");
         }
-        TokenCommand::List { tenant, db } => {
-            credentials::list::<TokenInfo>(tenant.as_deref(), &db, print_tokens).await?;
+        TokenCommand::List { tenant, format, db } => {
+            let tokens = credentials::list::<TokenInfo>(tenant.as_deref(), &db).await?;
+            show(format, tokens, print_tokens, TokenView::from)?;
         }
         TokenCommand::Revoke { id, db } => {
             credentials::end::<TokenInfo>(&id, &db, "revoked").await?

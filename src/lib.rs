@@ -29,8 +29,9 @@
 //! fetches again the JWKS of trusts added with a URL (and, for the auth extractor, at once on an
 //! unknown `kid`).
 //!
-//! [`startup`] wires them into a server, [`cli`] holds the command line and configuration,
-//! [`commands`] what each subcommand does, [`secrets`] makes and checks tokens and password
+//! [`startup`] wires them into a server, [`cli`] holds the command line and configuration
+//! (every argument with help text), [`commands`] what each subcommand does (list commands
+//! print a table or, with `--json`, the admin API's objects), [`secrets`] makes and checks tokens and password
 //! hashes, [`telemetry`] sets up logging and holds the Prometheus recorder (`/metrics` is
 //! `api/metrics.rs`).
 //!

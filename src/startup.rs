@@ -107,10 +107,18 @@ pub fn install_crypto_provider() {
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         install_crypto_provider();
-        let store = Store::connect(&settings.database_url, &settings.pool).await?;
+        let store = Store::connect(&settings.database_url, &settings.pool)
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!("{}: {e}", crate::store::cannot_open(&settings.database_url))
+            })?;
         let bootstrap = bootstrap(&store, settings.bootstrap_token.as_ref()).await?;
-        let listener = TcpListener::bind(&settings.listen)
-            .map_err(|e| anyhow::anyhow!("cannot bind {}: {e}", settings.listen))?;
+        let listener = TcpListener::bind(&settings.listen).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot bind {} (--listen, SCIMD_LISTEN): {e}",
+                settings.listen
+            )
+        })?;
         let address = listener.local_addr()?;
         let base_url = settings
             .api
@@ -224,7 +232,7 @@ fn serve_operations(
 ) -> anyhow::Result<(Server, SocketAddr)> {
     let state = web::Data::new(AppState::new(store, settings.api.clone()));
     let listener = TcpListener::bind(listen)
-        .map_err(|e| anyhow::anyhow!("cannot bind the metrics listener {listen}: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("cannot bind the metrics listener {listen} (--metrics-listen, SCIMD_METRICS_LISTEN): {e}"))?;
     let address = listener.local_addr()?;
     let server = HttpServer::new(move || {
         App::new()

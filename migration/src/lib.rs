@@ -25,3 +25,23 @@ impl MigratorTrait for Migrator {
         ]
     }
 }
+
+/// The versions recorded as applied in `seaql_migrations`, oldest first; none when the table
+/// does not exist yet. Read without creating anything (unlike `Migrator::get_migration_models`),
+/// so that a binary can refuse a schema newer than it knows before it writes.
+pub async fn applied_versions(
+    db: &sea_orm_migration::sea_orm::DatabaseConnection,
+) -> Result<Vec<String>, DbErr> {
+    use sea_orm_migration::sea_orm::{EntityTrait, QueryOrder};
+    use sea_orm_migration::seaql_migrations;
+    if !SchemaManager::new(db).has_table("seaql_migrations").await? {
+        return Ok(Vec::new());
+    }
+    Ok(seaql_migrations::Entity::find()
+        .order_by_asc(seaql_migrations::Column::Version)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.version)
+        .collect())
+}

@@ -19,6 +19,7 @@ pub mod openapi;
 use actix_web::http::Method;
 use actix_web::{mime, web};
 
+pub(crate) use admin::{ClientView, SchemaView, TenantView, TokenView, TrustView};
 pub use http::auth::Tenant;
 pub use http::endpoint_names::canonicalize as canonicalize_endpoint_names;
 pub use http::rate_limit;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{ArgGroup, Args, Subcommand};
 use jsonwebtoken::Algorithm;
 
-use super::DatabaseArgs;
+use super::{DatabaseArgs, ListFormat};
 
 #[derive(Debug, Subcommand)]
 pub enum JwtCommand {
@@ -14,13 +14,17 @@ pub enum JwtCommand {
     Add(JwtAddArgs),
     /// List trusts (never an HS secret).
     List {
+        /// Only this tenant's; by default every tenant's.
         #[arg(long)]
         tenant: Option<String>,
+        #[command(flatten)]
+        format: ListFormat,
         #[command(flatten)]
         db: DatabaseArgs,
     },
     /// Remove a trust by id; its tokens stop working at once.
     Remove {
+        /// The trust's id, as `scimd jwt list` shows it.
         id: String,
         #[command(flatten)]
         db: DatabaseArgs,
@@ -74,6 +78,7 @@ pub struct JwtAddArgs {
 pub enum ClientCommand {
     /// Register an OAuth client; prints its client id and secret, once.
     Create {
+        /// The tenant the client's access tokens authenticate as.
         #[arg(long)]
         tenant: String,
         /// A note on what the client is for, e.g. "Entra ID gallery app".
@@ -84,13 +89,17 @@ pub enum ClientCommand {
     },
     /// List clients (never their secrets) with their last use.
     List {
+        /// Only this tenant's; by default every tenant's.
         #[arg(long)]
         tenant: Option<String>,
+        #[command(flatten)]
+        format: ListFormat,
         #[command(flatten)]
         db: DatabaseArgs,
     },
     /// Revoke a client by id: no new tokens, and its tokens stop working at once.
     Revoke {
+        /// The client id, as `scimd client list` shows it.
         id: String,
         #[command(flatten)]
         db: DatabaseArgs,

@@ -2,7 +2,8 @@
 use anyhow::{Context, bail};
 
 use super::credentials::{self, when};
-use super::open;
+use super::{open, show};
+use crate::api::{ClientView, TrustView};
 use crate::cli::{ClientCommand, JwtAddArgs, JwtCommand};
 use crate::jwt::{self, ClaimRequirement, KeyKind, NewTrust};
 use crate::store::{ClientInfo, TrustInfo};
@@ -11,8 +12,9 @@ use crate::worker::jwks;
 pub(super) async fn jwt(command: JwtCommand) -> anyhow::Result<()> {
     match command {
         JwtCommand::Add(args) => add(args).await?,
-        JwtCommand::List { tenant, db } => {
-            credentials::list::<TrustInfo>(tenant.as_deref(), &db, print_trusts).await?;
+        JwtCommand::List { tenant, format, db } => {
+            let trusts = credentials::list::<TrustInfo>(tenant.as_deref(), &db).await?;
+            show(format, trusts, print_trusts, TrustView::from)?;
         }
         JwtCommand::Remove { id, db } => credentials::end::<TrustInfo>(&id, &db, "removed").await?,
     }
@@ -153,8 +155,9 @@ pub(super) async fn client(command: ClientCommand) -> anyhow::Result<()> {
             println!("client_id:     {}", info.id);
             println!("client_secret: {secret}");
         }
-        ClientCommand::List { tenant, db } => {
-            credentials::list::<ClientInfo>(tenant.as_deref(), &db, print_clients).await?;
+        ClientCommand::List { tenant, format, db } => {
+            let clients = credentials::list::<ClientInfo>(tenant.as_deref(), &db).await?;
+            show(format, clients, print_clients, ClientView::from)?;
         }
         ClientCommand::Revoke { id, db } => {
             credentials::end::<ClientInfo>(&id, &db, "revoked").await?;

@@ -7,12 +7,11 @@ use super::open;
 use crate::cli::DatabaseArgs;
 use crate::store::{CredentialInfo, Store, StoreError, TenantRecord};
 
-/// Prints the credentials of kind `I`, of one tenant or of all, with `print`.
+/// The credentials of kind `I`, of one tenant or of all.
 pub(super) async fn list<I: CredentialInfo>(
     tenant: Option<&str>,
     db: &DatabaseArgs,
-    print: fn(&[I]),
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<I>> {
     let store = open(db).await?;
     let listed = async {
         let scope = match tenant {
@@ -23,8 +22,7 @@ pub(super) async fn list<I: CredentialInfo>(
     }
     .await;
     store.close().await;
-    print(&listed?);
-    Ok(())
+    listed
 }
 
 /// Revokes (a token, a client) or removes (a trust) the credential `id` of kind `I`, and says

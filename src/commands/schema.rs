@@ -4,7 +4,8 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use serde_json::Value;
 
-use super::{credentials, open};
+use super::{credentials, open, show};
+use crate::api::SchemaView;
 use crate::cli::SchemaCommand;
 use crate::scim::schema::custom;
 use crate::store::{SchemaRecord, StoreError};
@@ -59,7 +60,7 @@ pub async fn run(command: SchemaCommand) -> anyhow::Result<()> {
                 );
             }
         }
-        SchemaCommand::List { tenant, db } => {
+        SchemaCommand::List { tenant, format, db } => {
             let store = open(&db).await?;
             let listed = async {
                 let scope = match &tenant {
@@ -70,7 +71,7 @@ pub async fn run(command: SchemaCommand) -> anyhow::Result<()> {
             }
             .await;
             store.close().await;
-            print_schemas(&listed?);
+            show(format, listed?, print_schemas, SchemaView::from)?;
         }
         SchemaCommand::Remove { tenant, urn, db } => {
             let store = open(&db).await?;

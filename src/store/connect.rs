@@ -1,8 +1,10 @@
 //! Opening the database and applying migrations.
+use std::path::PathBuf;
+use std::str::FromStr as _;
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database};
 
 use super::{Store, StoreError};
@@ -24,12 +26,28 @@ impl Default for PoolConfig {
     }
 }
 
+/// Whether opening a database may create it. Only `serve` and `migrate` create one: for any
+/// other command a mistyped path must fail, not leave a new, empty database behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Create {
+    /// As the URL says (`?mode=rwc` creates a missing SQLite file).
+    IfMissing,
+    /// A missing SQLite file is an error naming its absolute path, whatever the URL's mode.
+    Never,
+}
+
 impl Store {
-    /// Connects to `url` (`sqlite://…`, `sqlite::memory:` or `postgres://…`) and applies
-    /// pending migrations.
+    /// Connects to `url` (`sqlite://…`, `sqlite::memory:` or `postgres://…`), creating a
+    /// missing SQLite file when the URL allows it, and applies pending migrations.
     pub async fn connect(url: &str, pool: &PoolConfig) -> Result<Self, StoreError> {
+        Self::open(url, pool, Create::IfMissing).await
+    }
+
+    /// [`Store::connect`], with the choice of creating the database or not. A database that
+    /// a newer scimd migrated is refused either way, before anything is written to it.
+    pub async fn open(url: &str, pool: &PoolConfig, create: Create) -> Result<Self, StoreError> {
         let store = if url.starts_with("sqlite:") {
-            Self::connect_sqlite(url, pool).await?
+            Self::connect_sqlite(url, pool, create).await?
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let conn = Database::connect(options(url, pool, pool.max_connections)).await?;
             Self {
@@ -42,18 +60,39 @@ impl Store {
                 redact(url)
             )));
         };
+        store.refuse_newer_schema().await?;
         Migrator::up(&store.writer, None).await?;
         Ok(store)
     }
 
-    async fn connect_sqlite(url: &str, pool: &PoolConfig) -> Result<Self, StoreError> {
+    async fn connect_sqlite(
+        url: &str,
+        pool: &PoolConfig,
+        create: Create,
+    ) -> Result<Self, StoreError> {
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        if create == Create::Never && !in_memory {
+            let file = sqlite_file(url)?;
+            if !file.exists() {
+                return Err(StoreError::Config(format!(
+                    "no database at {}; `scimd migrate` (or `scimd serve`) creates one, or \
+                     point --database-url / SCIMD_DATABASE_URL at an existing file",
+                    file.display()
+                )));
+            }
+        }
         let mut writer = options(url, pool, 1);
-        writer.map_sqlx_sqlite_opts(|o| {
-            o.journal_mode(SqliteJournalMode::Wal)
+        writer.map_sqlx_sqlite_opts(move |o| {
+            let o = o
+                .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(10))
-                .foreign_keys(true)
+                .foreign_keys(true);
+            match create {
+                // The file was there a moment ago; if it went since, fail rather than create.
+                Create::Never => o.create_if_missing(false),
+                Create::IfMissing => o,
+            }
         });
         if in_memory {
             // An in-memory database lives only as long as its one connection.
@@ -83,6 +122,28 @@ impl Store {
         Ok(Self { writer, reader })
     }
 
+    /// Refuses a database that has migrations this binary does not know: an older scimd must
+    /// not write to a schema it does not understand (a rolling upgrade runs the new binary
+    /// everywhere before the old one writes again).
+    async fn refuse_newer_schema(&self) -> Result<(), StoreError> {
+        let known: Vec<String> = Migrator::migrations()
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect();
+        let applied = migration::applied_versions(&self.writer).await?;
+        let unknown: Vec<&String> = applied.iter().filter(|v| !known.contains(v)).collect();
+        match unknown.last() {
+            None => Ok(()),
+            Some(newest) => Err(StoreError::Config(format!(
+                "the database's schema is at {newest}, written by a newer scimd; this scimd {} \
+                 knows schemas up to {}. Run the newer scimd (or restore a backup taken before \
+                 the upgrade)",
+                env!("CARGO_PKG_VERSION"),
+                known.last().map_or("none", String::as_str)
+            ))),
+        }
+    }
+
     /// Applies pending migrations (also done by `connect`).
     pub async fn migrate(&self) -> Result<(), StoreError> {
         Migrator::up(&self.writer, None).await?;
@@ -106,12 +167,28 @@ impl Store {
     }
 }
 
+/// The file an `sqlite:` URL names, made absolute, as SQLite will open it.
+fn sqlite_file(url: &str) -> Result<PathBuf, StoreError> {
+    let opts = SqliteConnectOptions::from_str(url)
+        .map_err(|e| StoreError::Config(format!("bad SQLite URL {}: {e}", redact(url))))?;
+    let file = opts.get_filename();
+    Ok(std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf()))
+}
+
 fn options(url: &str, pool: &PoolConfig, max: u32) -> ConnectOptions {
     let mut opts = ConnectOptions::new(url.to_owned());
     opts.max_connections(max)
         .acquire_timeout(pool.acquire_timeout)
         .sqlx_logging(false);
     opts
+}
+
+/// The start of an error about opening `url`: which database, and which setting named it.
+pub fn cannot_open(url: &str) -> String {
+    format!(
+        "cannot open {} (--database-url, SCIMD_DATABASE_URL)",
+        redact(url)
+    )
 }
 
 /// The URL without its password, for error messages and logs: the password of the user

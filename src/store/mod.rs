@@ -3,6 +3,7 @@
 //! Every SCIM query goes through a tenant-scoped handle ([`Store::tenant`]) that adds
 //! `tenant_id = ?` itself; there is no unscoped path to Users or Groups.
 
+mod backup;
 pub mod condition;
 mod connect;
 mod convert;
@@ -24,7 +25,8 @@ use sea_orm::{DatabaseConnection, DbErr, SqlErr};
 use crate::scim::ScimError;
 use crate::scim::schema::ResourceKind;
 
-pub use connect::{PoolConfig, redact};
+pub use backup::Backup;
+pub use connect::{Create, PoolConfig, cannot_open, redact};
 pub use credentials::tokens::Principal;
 pub use credentials::{
     AccessToken, AuthError, ClientInfo, Credential, CredentialInfo, CredentialKind, Credentials,
@@ -34,7 +36,7 @@ pub use credentials::{
 pub use pool::PoolState;
 pub use resources::{Listed, Lookup, Resources, Write};
 pub use schemas::{Removed, SchemaRecord, Schemas};
-pub use tenants::{TenantRecord, Tenants, valid_tenant_name};
+pub use tenants::{Contents, TenantRecord, Tenants, valid_tenant_name};
 
 /// A tenant's database id. Only the store and the auth extractor create one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,11 +1,13 @@
 //! Tenants: one per application or customer (one SCIM base URL and its tokens).
 use chrono::{DateTime, Utc};
-use entity::tenant;
+use entity::{jwt_trust, oauth_client, resource, tenant, token};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder,
 };
 
 use super::{Store, StoreError, TenantId, now};
+use crate::scim::schema::ResourceKind;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TenantRecord {
@@ -25,6 +27,15 @@ impl From<tenant::Model> for TenantRecord {
             schema_version: m.schema_version,
         }
     }
+}
+
+/// What a tenant holds (and deleting it removes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Contents {
+    pub users: u64,
+    pub groups: u64,
+    /// Tokens, OAuth clients and JWT trusts.
+    pub credentials: u64,
 }
 
 pub struct Tenants<'a> {
@@ -81,9 +92,51 @@ impl<'a> Tenants<'a> {
             .collect())
     }
 
+    /// How much the tenant holds: what [`Tenants::delete`] would remove with it.
+    pub async fn contents(&self, tenant: &TenantRecord) -> Result<Contents, StoreError> {
+        contents(&self.store.reader, tenant).await
+    }
+
+    /// Deletes the tenant and, through the schema's `ON DELETE CASCADE`, everything of it, in
+    /// one transaction; says what went with it.
+    pub async fn delete(&self, tenant: &TenantRecord) -> Result<Contents, StoreError> {
+        let tx = self.store.begin_write().await?;
+        let removed = contents(&tx, tenant).await?;
+        let gone = tenant::Entity::delete_by_id(tenant.id.get())
+            .exec(&tx)
+            .await?;
+        if gone.rows_affected == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await?;
+        Ok(removed)
+    }
+
     pub async fn count(&self) -> Result<u64, StoreError> {
         Ok(tenant::Entity::find().count(&self.store.writer).await?)
     }
+}
+
+async fn contents(
+    conn: &impl ConnectionTrait,
+    tenant: &TenantRecord,
+) -> Result<Contents, StoreError> {
+    let id = tenant.id.get();
+    let resources = |kind: ResourceKind| {
+        resource::Entity::find()
+            .filter(resource::Column::TenantId.eq(id))
+            .filter(resource::Column::ResourceType.eq(kind.as_str()))
+    };
+    let tokens = token::Entity::find().filter(token::Column::TenantId.eq(id));
+    let clients = oauth_client::Entity::find().filter(oauth_client::Column::TenantId.eq(id));
+    let trusts = jwt_trust::Entity::find().filter(jwt_trust::Column::TenantId.eq(id));
+    Ok(Contents {
+        users: resources(ResourceKind::User).count(conn).await?,
+        groups: resources(ResourceKind::Group).count(conn).await?,
+        credentials: tokens.count(conn).await?
+            + clients.count(conn).await?
+            + trusts.count(conn).await?,
+    })
 }
 
 /// Tenant names appear in CLI output and logs: letters, digits, `-`, `_`, `.`, 1–64 long.

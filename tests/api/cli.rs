@@ -96,6 +96,7 @@ async fn tenant_and_token_commands_manage_credentials_a_server_accepts() {
 #[tokio::test]
 async fn issuing_for_an_unknown_tenant_fails_with_a_clear_error() {
     let db = TestDb::new().await;
+    assert!(scimd(&db, &["migrate"]).status.success());
     let out = scimd(&db, &["token", "issue", "--tenant", "nobody"]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
@@ -112,6 +113,7 @@ async fn issuing_for_an_unknown_tenant_fails_with_a_clear_error() {
 #[tokio::test]
 async fn an_expiry_past_the_last_storable_date_is_a_clear_error() {
     let db = TestDb::new().await;
+    assert!(scimd(&db, &["migrate"]).status.success());
     assert!(scimd(&db, &["tenant", "create", "far"]).status.success());
     let out = scimd(
         &db,

@@ -10,10 +10,15 @@ mod helpers;
 mod admin;
 /// Bearer tokens, bootstrap, health endpoints.
 mod auth;
+/// `scimd backup` while scimd serves and writes, and the restore README describes.
+mod backup;
 /// /Bulk: bulkId references, per-operation results, limits.
 mod bulk;
 /// The scimd binary's subcommands: tenants, tokens, migrate.
 mod cli;
+/// What every subcommand shares (no database created, newer schemas refused, --json) and
+/// tenant delete, healthcheck, completions, --version.
+mod cli_conventions;
 /// `scimd jwt` and `scimd client` through the binary.
 mod credentials_cli;
 /// Custom extension attributes in requests: validation, PATCH, filters, sorting, projection.

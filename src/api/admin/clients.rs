@@ -29,7 +29,7 @@ pub(super) struct NewClient {
 /// except in the answer that created it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct ClientView {
+pub(crate) struct ClientView {
     /// The client id: the user name of HTTP Basic at `/oauth/token`, and what revoke takes.
     client_id: String,
     tenant: String,

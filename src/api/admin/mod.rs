@@ -12,6 +12,12 @@ mod tenants;
 mod tokens;
 mod trusts;
 
+/// The objects the admin API answers with, which `--json` on the list commands prints too.
+pub(crate) use {
+    clients::ClientView, schemas::SchemaView, tenants::TenantView, tokens::TokenView,
+    trusts::TrustView,
+};
+
 use actix_web::http::{Method, StatusCode, header};
 
 use crate::api::routes::{Endpoint, Routes};

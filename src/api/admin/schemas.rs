@@ -56,7 +56,7 @@ pub(super) struct Owner {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = SchemaExtension)]
-pub(super) struct SchemaView {
+pub(crate) struct SchemaView {
     tenant: String,
     /// The schema's `id`.
     #[schema(examples("urn:ietf:params:scim:schemas:extension:acme:2.0:User"))]

@@ -22,7 +22,7 @@ pub(super) struct NewTenant {
 
 /// A tenant: the scope of its tokens, clients, trusts, schemas and SCIM data.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub(super) struct TenantView {
+pub(crate) struct TenantView {
     #[schema(examples("acme"))]
     name: String,
     #[schema(value_type = String, format = DateTime)]

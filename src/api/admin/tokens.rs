@@ -44,7 +44,7 @@ pub(super) struct Rotation {
 /// A token, without its secret except in the answer that issued it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct TokenView {
+pub(crate) struct TokenView {
     /// The token's id (not its secret): what revoke and rotate take.
     id: String,
     /// The tenant the token authenticates as.

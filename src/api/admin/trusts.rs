@@ -70,7 +70,7 @@ pub(super) struct NewTrustBody {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = JwtTrust)]
-pub(super) struct TrustView {
+pub(crate) struct TrustView {
     /// The trust's id: what remove takes.
     id: String,
     tenant: String,

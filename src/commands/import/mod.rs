@@ -6,9 +6,6 @@
 //! each batch is matched against the tenant in a few indexed lookups, new resources are
 //! written with one batched insert, changed ones one replace each, and unchanged ones not at
 //! all. A record that fails is reported with its line and never stops the others.
-use std::path::Path;
-
-use anyhow::bail;
 
 use super::{credentials, open};
 use crate::cli::{ImportArgs, ImportFormat};
@@ -48,7 +45,6 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     // The file is read before the database is opened: its mistakes show first.
     let text = read::text(&args.file)?;
     let format = read::format(&args.file, args.format, &text);
-    refuse_to_create(&args.db.database_url)?;
     let store = open(&args.db).await?;
     let imported = import(&store, &args, format, &text).await;
     store.close().await;
@@ -115,41 +111,4 @@ async fn import(
         importer.batch(ResourceKind::Group, &groups).await?;
     }
     Ok(importer.finish())
-}
-
-/// Opens an existing database only: a mistyped path must not leave a new, empty scimd
-/// database behind (the rule of every command but `serve` and `migrate`).
-fn refuse_to_create(url: &str) -> anyhow::Result<()> {
-    let Some(rest) = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-    else {
-        return Ok(());
-    };
-    let path = rest.split('?').next().unwrap_or(rest);
-    if path.is_empty() || path.contains(":memory:") || url.contains("mode=memory") {
-        return Ok(());
-    }
-    if !Path::new(path).exists() {
-        bail!("no database at {path}; `scimd migrate` creates one");
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_an_existing_sqlite_file_is_opened() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("scimd.db");
-        let url = format!("sqlite://{}?mode=rwc", file.display());
-        let err = refuse_to_create(&url).unwrap_err();
-        assert!(err.to_string().starts_with("no database at"), "{err}");
-        std::fs::write(&file, b"").unwrap();
-        refuse_to_create(&url).unwrap();
-        refuse_to_create("sqlite::memory:").unwrap();
-        refuse_to_create("postgres://localhost/scimd").unwrap();
-    }
 }
