@@ -221,6 +221,11 @@ pub struct ServeArgs {
     #[arg(long, env = "SCIMD_PUBLIC_URL")]
     pub public_url: Option<String>,
 
+    /// Proxies whose Forwarded / X-Forwarded-* headers are believed: comma-separated CIDRs or
+    /// addresses, e.g. 10.0.0.0/8,127.0.0.1,::1. From any other peer they are ignored.
+    #[arg(long, env = "SCIMD_TRUSTED_PROXIES", value_name = "CIDRS")]
+    pub trusted_proxies: Option<crate::api::TrustedProxies>,
+
     /// If set, tenant `default` exists and this exact token authenticates it.
     #[arg(long, env = "SCIMD_BOOTSTRAP_TOKEN", hide_env_values = true)]
     pub bootstrap_token: Option<SecretString>,
@@ -324,6 +329,18 @@ mod tests {
         let cli = Cli::try_parse_from(["scimd", "--listen", "0.0.0.0:9000"]).unwrap();
         assert!(cli.command.is_none());
         assert_eq!(cli.serve.listen, "0.0.0.0:9000");
+    }
+
+    #[test]
+    fn trusted_proxies_are_parsed_at_start_and_a_bad_one_names_the_setting() {
+        let cli = Cli::try_parse_from(["scimd", "--trusted-proxies", "10.0.0.0/8,::1"]).unwrap();
+        let proxies = cli.serve.trusted_proxies.unwrap();
+        assert!(proxies.contains("10.1.2.3".parse().unwrap()));
+        assert!(proxies.contains("::1".parse().unwrap()));
+        let err = Cli::try_parse_from(["scimd", "--trusted-proxies", "10.0.0.0/33"]).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("SCIMD_TRUSTED_PROXIES"), "{text}");
+        assert!(text.contains("10.0.0.0/33"), "{text}");
     }
 
     #[test]

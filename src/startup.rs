@@ -54,6 +54,7 @@ impl From<&ServeArgs> for Settings {
                     Leniency::Lenient
                 },
                 public_url: args.public_url.as_deref().map(api::scim_base),
+                trusted_proxies: args.trusted_proxies.clone().unwrap_or_default(),
                 max_results: args.max_results.max(1),
                 max_payload: args.max_payload_bytes,
                 admin_token_hash: args

@@ -21,6 +21,7 @@ use actix_web::{mime, web};
 
 pub use http::auth::Tenant;
 pub use http::endpoint_names::canonicalize as canonicalize_endpoint_names;
+pub use http::forwarded::TrustedProxies;
 pub use http::rate_limit;
 pub use http::request_id::RequestId;
 pub use http::respond::{SCIM_PREFIX, scim_base};
