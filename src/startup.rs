@@ -113,6 +113,7 @@ impl Application {
         let listener = TcpListener::bind(&settings.listen)
             .map_err(|e| anyhow::anyhow!("cannot bind {}: {e}", settings.listen))?;
         let address = listener.local_addr()?;
+        warn_of_host_based_urls(address, &settings.api);
         let base_url = settings
             .api
             .public_url
@@ -240,6 +241,26 @@ fn serve_operations(
     .listen(listener)?
     .run();
     Ok((server, address))
+}
+
+/// Reachable from other machines with no `SCIMD_PUBLIC_URL`: every client then decides with
+/// its `Host` header which host the URLs scimd answers with name, which operators rarely
+/// mean and seldom notice.
+fn warn_of_host_based_urls(address: SocketAddr, api: &ApiSettings) {
+    if api.public_url.is_some() || address.ip().to_canonical().is_loopback() {
+        return;
+    }
+    tracing::warn!(
+        listen = %address,
+        "SCIMD_PUBLIC_URL is not set and scimd listens on a non-loopback address: the base \
+         URL of meta.location, Location and $ref comes from each request's Host header{}; set \
+         SCIMD_PUBLIC_URL to the URL clients use",
+        if api.trusted_proxies.is_empty() {
+            ""
+        } else {
+            " (or a trusted proxy's forwarded host)"
+        }
+    );
 }
 
 /// `http://<listen address>/scim/v2`, with a wildcard address shown as loopback.

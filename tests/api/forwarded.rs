@@ -1,7 +1,7 @@
 //! Forwarding headers believed only from SCIMD_TRUSTED_PROXIES: `Location`, `meta.location`
 //! and `$ref` from an untrusted client's `Host`, from a trusted proxy's forwarded host and
 //! proto, and from SCIMD_PUBLIC_URL over both; the logged client address; a bad CIDR at
-//! start.
+//! start; the warning of a non-loopback listener without SCIMD_PUBLIC_URL.
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -242,4 +242,31 @@ async fn a_bad_trusted_proxy_stops_the_start_with_an_error_naming_the_setting() 
     assert!(!status.success());
     assert!(stderr.contains("SCIMD_TRUSTED_PROXIES"), "{stderr}");
     assert!(stderr.contains("\"10.0.0.0/33\""), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_non_loopback_listener_without_public_url_warns_of_host_based_urls() {
+    let db = TestDb::new().await;
+    let server = Server::start(&[
+        ("SCIMD_DATABASE_URL", &db.url),
+        ("SCIMD_LISTEN", "0.0.0.0:0"),
+        ("SCIMD_BOOTSTRAP_TOKEN", TOKEN),
+    ]);
+    let stderr = server.stop().await.stderr;
+    let warning: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("SCIMD_PUBLIC_URL is not set"))
+        .collect();
+    assert_eq!(warning.len(), 1, "{stderr}");
+    assert!(warning[0].contains(" WARN "), "{}", warning[0]);
+    assert!(warning[0].contains("Host header"), "{}", warning[0]);
+
+    let server = Server::start(&[
+        ("SCIMD_DATABASE_URL", &db.url),
+        ("SCIMD_LISTEN", "0.0.0.0:0"),
+        ("SCIMD_PUBLIC_URL", "https://scim.example.com"),
+        ("SCIMD_BOOTSTRAP_TOKEN", TOKEN),
+    ]);
+    let stderr = server.stop().await.stderr;
+    assert!(!stderr.contains("SCIMD_PUBLIC_URL is not set"), "{stderr}");
 }
