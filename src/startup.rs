@@ -207,6 +207,7 @@ fn serve(listener: TcpListener, store: Store, settings: &Settings) -> anyhow::Re
             // Paths are made canonical first, so the request's span names its route.
             .wrap(middleware::from_fn(api::canonicalize_endpoint_names))
             .wrap(middleware::NormalizePath::trim())
+            .wrap(middleware::from_fn(api::mark_docs_with_slash))
             .app_data(state.clone())
             .configure(move |cfg| api::configure(cfg, &api_settings))
     })

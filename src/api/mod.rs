@@ -26,6 +26,7 @@ pub use http::rate_limit;
 pub use http::request_id::RequestId;
 pub use http::respond::{SCIM_PREFIX, scim_base};
 pub use http::trace::{ScimdRootSpan, observe};
+pub use openapi::mark_docs_with_slash;
 pub use registries::Registries;
 use routes::{Endpoint, Routes};
 pub use routes::{RouteTable, route_table};
