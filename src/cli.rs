@@ -256,6 +256,11 @@ pub struct ServeArgs {
     #[arg(long, env = "SCIMD_PUBLIC_URL")]
     pub public_url: Option<String>,
 
+    /// Proxies whose Forwarded / X-Forwarded-* headers are believed: comma-separated CIDRs or
+    /// addresses, e.g. 10.0.0.0/8,127.0.0.1,::1. From any other peer they are ignored.
+    #[arg(long, env = "SCIMD_TRUSTED_PROXIES", value_name = "CIDRS")]
+    pub trusted_proxies: Option<crate::api::TrustedProxies>,
+
     /// If set, tenant `default` exists and this exact token authenticates it.
     #[arg(long, env = "SCIMD_BOOTSTRAP_TOKEN", hide_env_values = true)]
     pub bootstrap_token: Option<SecretString>,

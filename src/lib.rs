@@ -5,8 +5,9 @@
 //!
 //! - [`api`]: actix-web, its only user. `api/routes.rs` is the route table as data;
 //!   `api/http/` the plumbing every endpoint shares (SCIM error bodies, responses and the base
-//!   URL, bearer authentication, preconditions, rate limits, the request span with its log
-//!   line and metrics, `X-Request-Id`, canonical endpoint names); `api/scim/` the SCIM
+//!   URL, the request's host, scheme and client with forwarding headers believed from trusted
+//!   proxies only, bearer authentication, preconditions, rate limits, the request span with its
+//!   log line and metrics, `X-Request-Id`, canonical endpoint names); `api/scim/` the SCIM
 //!   endpoints, one handler set for every resource type (the type is route data), with
 //!   `/Bulk`, `/Me` and discovery; `api/admin/` the operator's API; `api/openapi/` the
 //!   OpenAPI document; `api/metrics.rs` `/metrics`; `api/state.rs` what handlers share.

@@ -54,6 +54,7 @@ impl From<&ServeArgs> for Settings {
                     Leniency::Lenient
                 },
                 public_url: args.public_url.as_deref().map(api::scim_base),
+                trusted_proxies: args.trusted_proxies.clone().unwrap_or_default(),
                 max_results: args.max_results.max(1),
                 max_payload: args.max_payload_bytes,
                 admin_token_hash: args
@@ -120,6 +121,7 @@ impl Application {
             )
         })?;
         let address = listener.local_addr()?;
+        warn_of_host_based_urls(address, &settings.api);
         let base_url = settings
             .api
             .public_url
@@ -213,6 +215,7 @@ fn serve(listener: TcpListener, store: Store, settings: &Settings) -> anyhow::Re
             // Paths are made canonical first, so the request's span names its route.
             .wrap(middleware::from_fn(api::canonicalize_endpoint_names))
             .wrap(middleware::NormalizePath::trim())
+            .wrap(middleware::from_fn(api::mark_docs_with_slash))
             .app_data(state.clone())
             .configure(move |cfg| api::configure(cfg, &api_settings))
     })
@@ -247,6 +250,26 @@ fn serve_operations(
     .listen(listener)?
     .run();
     Ok((server, address))
+}
+
+/// Reachable from other machines with no `SCIMD_PUBLIC_URL`: every client then decides with
+/// its `Host` header which host the URLs scimd answers with name, which operators rarely
+/// mean and seldom notice.
+fn warn_of_host_based_urls(address: SocketAddr, api: &ApiSettings) {
+    if api.public_url.is_some() || address.ip().to_canonical().is_loopback() {
+        return;
+    }
+    tracing::warn!(
+        listen = %address,
+        "SCIMD_PUBLIC_URL is not set and scimd listens on a non-loopback address: the base \
+         URL of meta.location, Location and $ref comes from each request's Host header{}; set \
+         SCIMD_PUBLIC_URL to the URL clients use",
+        if api.trusted_proxies.is_empty() {
+            ""
+        } else {
+            " (or a trusted proxy's forwarded host)"
+        }
+    );
 }
 
 /// `http://<listen address>/scim/v2`, with a wildcard address shown as loopback.

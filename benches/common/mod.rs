@@ -24,6 +24,7 @@ pub async fn server(database_url: &str, max_payload: usize) -> Application {
         api: ApiSettings {
             leniency: Leniency::Lenient,
             public_url: None,
+            trusted_proxies: Default::default(),
             max_results: 1_000,
             max_payload,
             admin_token_hash: None,

@@ -2,6 +2,7 @@
 //! schema registries, shared by all workers of the process.
 use std::time::Duration;
 
+use super::http::forwarded::TrustedProxies;
 use super::http::rate_limit;
 use super::registries::Registries;
 use super::scim::bulk;
@@ -28,6 +29,8 @@ pub struct ApiSettings {
     pub leniency: Leniency,
     /// The SCIM base URL clients see, when configured (`SCIMD_PUBLIC_URL`).
     pub public_url: Option<String>,
+    /// Whose `Forwarded` / `X-Forwarded-*` headers are believed (`SCIMD_TRUSTED_PROXIES`).
+    pub trusted_proxies: TrustedProxies,
     pub max_results: u64,
     pub max_payload: usize,
     /// SHA-256 of `SCIMD_ADMIN_TOKEN`; `None` disables the admin API.

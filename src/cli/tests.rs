@@ -174,3 +174,15 @@ fn every_argument_has_help_text() {
     walk(&Cli::command(), "scimd", &mut missing);
     assert!(missing.is_empty(), "arguments without help: {missing:#?}");
 }
+
+#[test]
+fn trusted_proxies_are_parsed_at_start_and_a_bad_one_names_the_setting() {
+    let cli = Cli::try_parse_from(["scimd", "--trusted-proxies", "10.0.0.0/8,::1"]).unwrap();
+    let proxies = cli.serve.trusted_proxies.unwrap();
+    assert!(proxies.contains("10.1.2.3".parse().unwrap()));
+    assert!(proxies.contains("::1".parse().unwrap()));
+    let err = Cli::try_parse_from(["scimd", "--trusted-proxies", "10.0.0.0/33"]).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("SCIMD_TRUSTED_PROXIES"), "{text}");
+    assert!(text.contains("10.0.0.0/33"), "{text}");
+}

@@ -122,6 +122,7 @@ pub fn settings(db: &TestDb, token: &str) -> Settings {
         api: ApiSettings {
             leniency: Leniency::Lenient,
             public_url: None,
+            trusted_proxies: Default::default(),
             max_results: 1000,
             max_payload: 1_048_576,
             admin_token_hash: None,

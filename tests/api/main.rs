@@ -33,6 +33,8 @@ mod errors;
 mod filter_agreement;
 /// Filters, sorting, projection, /.search and cursors.
 mod filters;
+/// Forwarding headers believed from SCIMD_TRUSTED_PROXIES only; SCIMD_PUBLIC_URL over them.
+mod forwarded;
 /// Groups: members, nesting, derived User.groups, cascading deletes.
 mod groups;
 /// POST/PUT bodies as Entra, Okta and OneLogin send them; strict mode.

@@ -82,6 +82,39 @@ async fn docs_page_renders_without_a_token_from_local_assets() {
     assert!(init.text().await.unwrap().contains("../openapi.json"));
 }
 
+/// `/docs/` served as is would resolve the page's `<base href="docs/">` to `/docs/docs/` and
+/// show a blank page: it redirects to `/docs`, relatively so a proxy's path prefix is kept.
+#[tokio::test]
+async fn docs_with_a_trailing_slash_redirects_to_docs() {
+    let app = spawn_app().await;
+    scimd::startup::install_crypto_provider();
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for (path, to) in [("/docs/", "../docs"), ("/docs/?x=1", "../docs?x=1")] {
+        let response = no_redirects
+            .get(format!("{}{path}", app.root()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::PERMANENT_REDIRECT, "{path}");
+        assert_eq!(response.headers()["location"], to, "{path}");
+        let resolved = response.url().join(to).unwrap();
+        assert_eq!(resolved.path(), "/docs", "{path}");
+    }
+    // Followed, it is the page.
+    let page = app
+        .client
+        .get(format!("{}/docs/", app.root()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.url().path(), "/docs");
+    assert!(page.text().await.unwrap().contains("<base href=\"docs/\">"));
+}
+
 /// Routes the document leaves out on purpose: (method, path template, why). Empty today.
 ///
 /// Not needed here, because neither is in the route table: the Swagger UI's asset service

@@ -5,6 +5,7 @@ use std::future::{Ready, ready};
 use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, web};
 
+use super::forwarded::Origin;
 use crate::api::AppState;
 use crate::scim::ScimError;
 use crate::scim::projection::Projection;
@@ -43,7 +44,8 @@ pub fn resource(
 }
 
 /// The SCIM base URL clients see (`https://host/scim/v2`): `SCIMD_PUBLIC_URL` when set,
-/// otherwise the scheme and Host of the request.
+/// otherwise the scheme and host of the request, as a trusted proxy forwarded them or else as
+/// the request itself has them ([`Origin`]).
 #[derive(Debug, Clone)]
 pub struct BaseUrl(pub String);
 
@@ -55,8 +57,8 @@ impl BaseUrl {
         match configured {
             Some(url) => Self(url),
             None => {
-                let info = req.connection_info();
-                Self(format!("{}://{}{SCIM_PREFIX}", info.scheme(), info.host()))
+                let origin = Origin::of(req);
+                Self(format!("{}://{}{SCIM_PREFIX}", origin.scheme, origin.host))
             }
         }
     }

@@ -13,6 +13,7 @@ use tracing::Span;
 use tracing::field::Empty;
 use tracing_actix_web::{RootSpan, RootSpanBuilder};
 
+use super::forwarded::Origin;
 use super::request_id::{self, RequestId};
 use crate::api::http::redact;
 use crate::telemetry::metrics;
@@ -36,16 +37,21 @@ impl RootSpanBuilder for ScimdRootSpan {
             .unwrap_or("");
         let route = route(request);
         let method = request.method().as_str();
-        let connection = request.connection_info();
+        // Not `connection_info()`, which believes forwarding headers from anyone.
+        let origin = Origin::of(request.request());
+        let client_ip = origin
+            .client_ip
+            .map(|ip| ip.to_string())
+            .unwrap_or_default();
         let request_id = RequestId::from_headers(request.headers());
         let span = tracing::info_span!(
             "HTTP request",
             http.method = %method,
             http.route = %route,
             http.flavor = %flavor(request.version()),
-            http.scheme = %connection.scheme(),
-            http.host = %connection.host(),
-            http.client_ip = %connection.realip_remote_addr().unwrap_or(""),
+            http.scheme = %origin.scheme,
+            http.host = %origin.host,
+            http.client_ip = %client_ip,
             http.user_agent = %user_agent,
             http.target = %redact::target(request.uri()),
             http.status_code = Empty,
@@ -57,8 +63,6 @@ impl RootSpanBuilder for ScimdRootSpan {
             credential = Empty,
             resource_id = Empty,
         );
-        // `connection_info` borrows the extensions.
-        drop(connection);
         request.extensions_mut().insert(request_id);
         span
     }

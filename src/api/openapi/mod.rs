@@ -19,10 +19,13 @@ mod types;
 
 use std::sync::LazyLock;
 
-use actix_web::http::{Method, header};
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, StatusCode, header};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 
 use crate::api::routes::{Endpoint, Routes};
-use actix_web::HttpResponse;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa_swagger_ui::{Config, SwaggerUi};
@@ -161,7 +164,10 @@ async fn openapi_json() -> HttpResponse {
         (status = 200, description = "An HTML page that renders this document", content_type = "text/html")
     )
 )]
-async fn docs_page() -> HttpResponse {
+async fn docs_page(req: HttpRequest) -> HttpResponse {
+    if req.extensions().contains::<DocsWithSlash>() {
+        return redirect_to_docs(&req);
+    }
     // Swagger UI's index.html loads its assets relative to `/docs/`, but the server trims
     // trailing slashes (NormalizePath), so the page is served at `/docs` with a <base> that
     // points the relative URLs into `/docs/`.
@@ -181,6 +187,34 @@ async fn docs_page() -> HttpResponse {
             .content_type("text/plain")
             .body("the Swagger UI bundle is missing from this build"),
     }
+}
+
+/// A request that asked for `/docs/` before `NormalizePath` trimmed it to `/docs`.
+struct DocsWithSlash;
+
+/// Middleware outside `NormalizePath`: marks a request for `/docs/`, so that [`docs_page`]
+/// redirects it. Served as is, the page's `<base href="docs/">` would resolve against
+/// `/docs/` to `/docs/docs/` and load nothing. Marked rather than answered here, so the
+/// redirect is logged and counted like any request.
+pub async fn mark_docs_with_slash(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.path() == "/docs/" {
+        req.extensions_mut().insert(DocsWithSlash);
+    }
+    next.call(req).await
+}
+
+/// 308 to `/docs`, relative (`../docs`) so that it also holds under a proxy's path prefix.
+fn redirect_to_docs(req: &HttpRequest) -> HttpResponse {
+    let location = match req.query_string() {
+        "" => "../docs".to_owned(),
+        query => format!("../docs?{query}"),
+    };
+    HttpResponse::build(StatusCode::PERMANENT_REDIRECT)
+        .insert_header((header::LOCATION, location))
+        .finish()
 }
 
 #[cfg(test)]

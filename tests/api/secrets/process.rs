@@ -43,10 +43,14 @@ pub fn command(env: &[(&str, &str)]) -> Command {
 }
 
 impl Server {
-    /// Starts `scimd` on 127.0.0.1:0 and waits for the two lines it prints once listening.
+    /// Starts `scimd` on 127.0.0.1:0 (or the `SCIMD_LISTEN` of `env`) and waits for the two
+    /// lines it prints once listening.
     pub fn start(env: &[(&str, &str)]) -> Self {
-        let mut child = command(env)
-            .env("SCIMD_LISTEN", "127.0.0.1:0")
+        let mut cmd = command(env);
+        if !env.iter().any(|(name, _)| *name == "SCIMD_LISTEN") {
+            cmd.env("SCIMD_LISTEN", "127.0.0.1:0");
+        }
+        let mut child = cmd
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
