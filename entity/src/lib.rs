@@ -1,6 +1,8 @@
 //! sea-orm entities for scimd's tables: one module per table, no business logic.
 //! The schema itself is created by the `migration` crate, never from these types.
 
+pub mod event;
+pub mod event_counter;
 pub mod group_member;
 pub mod jwt_trust;
 pub mod oauth_client;

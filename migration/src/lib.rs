@@ -9,6 +9,7 @@ mod m20261124_000003_member_display;
 mod m20261125_000004_jwt_oauth;
 mod m20261125_000005_tenant_schemas;
 mod m20261203_000006_jwks_url;
+mod m20261204_000007_events;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_jwt_oauth::Migration),
             Box::new(m20261125_000005_tenant_schemas::Migration),
             Box::new(m20261203_000006_jwks_url::Migration),
+            Box::new(m20261204_000007_events::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@ pub mod bulk;
 pub mod discovery;
 pub mod error;
 pub mod etag;
+pub mod event;
 pub mod filter;
 pub mod id;
 pub mod import;

@@ -8,6 +8,7 @@ pub mod condition;
 mod connect;
 mod convert;
 pub mod credentials;
+pub mod events;
 mod index;
 mod members;
 mod pool;
@@ -33,6 +34,7 @@ pub use credentials::{
     Fetched, JwtTrusts, OauthClients, RefreshableTrust, RotateError, Rotated, TokenInfo, Tokens,
     TrustInfo,
 };
+pub use events::{Events, FeedError, Origin, Page};
 pub use pool::PoolState;
 pub use resources::{Listed, Lookup, Resources, Write};
 pub use schemas::{Removed, SchemaRecord, Schemas};
