@@ -11,8 +11,10 @@ use crate::telemetry::LogFormat;
 
 mod auth;
 mod ops;
+mod webhook;
 pub use auth::{ClientCommand, JwtAddArgs, JwtCommand};
 pub use ops::{BackupArgs, CompletionsArgs, HealthcheckArgs, ListFormat};
+pub use webhook::WebhookCommand;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -55,6 +57,11 @@ pub enum Command {
     Client {
         #[command(subcommand)]
         command: ClientCommand,
+    },
+    /// Send change events to an application's webhook endpoints (Standard Webhooks).
+    Webhook {
+        #[command(subcommand)]
+        command: WebhookCommand,
     },
     /// Print the OpenAPI document (identical to openapi/openapi.json).
     Openapi,
@@ -304,6 +311,16 @@ pub struct ServeArgs {
     /// (also at once, at most once a minute, for a token naming an unknown key id).
     #[arg(long, env = "SCIMD_JWKS_REFRESH", default_value = "1h", value_parser = parse_jwks_refresh)]
     pub jwks_refresh: Duration,
+
+    /// Allow webhook URLs that resolve to loopback, private or link-local addresses, and plain
+    /// http (tests, apps on the same host). Checked when connecting, not only when added.
+    #[arg(long, env = "SCIMD_WEBHOOK_ALLOW_PRIVATE")]
+    pub webhook_allow_private: bool,
+
+    /// Delays between attempts of a webhook event that failed, comma-separated; after the
+    /// last the event is given up and the next one sent.
+    #[arg(long, env = "SCIMD_WEBHOOK_RETRY_SCHEDULE", default_value = crate::worker::delivery::schedule::DEFAULT)]
+    pub webhook_retry_schedule: crate::worker::delivery::Schedule,
 
     /// Also serve /metrics, /healthz and /readyz on this address (e.g. 127.0.0.1:9090), so
     /// they can stay off the public listener.

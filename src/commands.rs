@@ -1,5 +1,5 @@
 //! What each subcommand does (shared/CONTRACT.md): serve, migrate, tenant, token, jwt, client,
-//! schema, import.
+//! schema, webhook, import.
 mod auth;
 mod credentials;
 mod import;
@@ -7,6 +7,7 @@ mod ops;
 mod rotate;
 mod schema;
 mod tenant;
+mod webhook;
 
 use std::io::Write as _;
 
@@ -90,6 +91,7 @@ async fn admin(command: Command) -> anyhow::Result<()> {
         Command::Tenant { command } => tenant::run(command).await?,
         Command::Token { command } => token(command).await?,
         Command::Schema { command } => schema::run(command).await?,
+        Command::Webhook { command } => webhook::run(command).await?,
         Command::Jwt { command } => auth::jwt(command).await?,
         Command::Client { command } => auth::client(command).await?,
         Command::Import(args) => import::run(args).await?,

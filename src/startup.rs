@@ -64,11 +64,17 @@ impl From<&ServeArgs> for Settings {
                 rate_limit: RateLimit::new(args.rate_limit, args.rate_limit_burst),
                 oauth_token_ttl: args.oauth_token_ttl,
                 group_patch_response: args.group_patch_response,
+                webhook_allow_private: args.webhook_allow_private,
             },
             workers: args.workers,
             shutdown_timeout: Duration::from_secs(5),
             background: WorkerSettings {
                 jwks_refresh: args.jwks_refresh,
+                delivery: crate::worker::delivery::DeliverySettings {
+                    allow_private: args.webhook_allow_private,
+                    schedule: args.webhook_retry_schedule.clone(),
+                    ..Default::default()
+                },
             },
         }
     }

@@ -31,6 +31,7 @@ pub async fn server(database_url: &str, max_payload: usize) -> Application {
             rate_limit: None,
             oauth_token_ttl: Duration::from_secs(3600),
             group_patch_response: Default::default(),
+            webhook_allow_private: false,
         },
         workers: None,
         shutdown_timeout: Duration::from_secs(5),

@@ -13,3 +13,6 @@ pub mod signing_key;
 pub mod tenant;
 pub mod tenant_schema;
 pub mod token;
+pub mod webhook_attempt;
+pub mod webhook_cursor;
+pub mod webhook_endpoint;

@@ -10,6 +10,7 @@ mod m20261125_000004_jwt_oauth;
 mod m20261125_000005_tenant_schemas;
 mod m20261203_000006_jwks_url;
 mod m20261204_000007_events;
+mod m20261204_000008_webhooks;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_tenant_schemas::Migration),
             Box::new(m20261203_000006_jwks_url::Migration),
             Box::new(m20261204_000007_events::Migration),
+            Box::new(m20261204_000008_webhooks::Migration),
         ]
     }
 }

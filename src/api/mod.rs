@@ -19,7 +19,9 @@ pub mod openapi;
 use actix_web::http::Method;
 use actix_web::{mime, web};
 
-pub(crate) use admin::{ClientView, SchemaView, TenantView, TokenView, TrustView};
+pub(crate) use admin::{
+    AttemptView, ClientView, SchemaView, TenantView, TokenView, TrustView, WebhookView,
+};
 pub use http::auth::Tenant;
 pub use http::endpoint_names::canonicalize as canonicalize_endpoint_names;
 pub use http::forwarded::TrustedProxies;

@@ -40,6 +40,8 @@ pub struct ApiSettings {
     /// Lifetime of the access tokens `POST /oauth/token` issues.
     pub oauth_token_ttl: Duration,
     pub group_patch_response: GroupPatchResponse,
+    /// `SCIMD_WEBHOOK_ALLOW_PRIVATE`, for the URLs `POST /admin/v1/webhooks` accepts.
+    pub webhook_allow_private: bool,
 }
 
 pub struct AppState {

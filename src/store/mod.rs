@@ -17,6 +17,7 @@ mod schemas;
 mod signing_keys;
 mod statistics;
 mod tenants;
+pub mod webhooks;
 #[cfg(test)]
 mod tests;
 
@@ -39,6 +40,7 @@ pub use pool::PoolState;
 pub use resources::{Listed, Lookup, Resources, Write};
 pub use schemas::{Removed, SchemaRecord, Schemas};
 pub use tenants::{Contents, TenantRecord, Tenants, valid_tenant_name};
+pub use webhooks::{AttemptRecord, ReplayError, WebhookRecord, Webhooks};
 
 /// A tenant's database id. Only the store and the auth extractor create one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

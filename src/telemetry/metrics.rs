@@ -20,6 +20,13 @@ pub const RATE_LIMITED: &str = "scimd_rate_limited_total";
 pub const DB_POOL_CONNECTIONS: &str = "scimd_db_pool_connections";
 /// Gauge of the most connections a pool opens; label `pool`.
 pub const DB_POOL_MAX: &str = "scimd_db_pool_max_connections";
+/// Counter of webhook delivery attempts; label `outcome` (`delivered`, `failed`, `given_up`,
+/// `gone`).
+pub const WEBHOOK_ATTEMPTS: &str = "scimd_webhook_attempts_total";
+/// Gauge of events not yet delivered, summed over every (enabled endpoint, tenant) pair.
+pub const WEBHOOK_BACKLOG: &str = "scimd_webhook_backlog_events";
+/// Gauge of the age in seconds of the oldest event not yet delivered (0 when none is).
+pub const WEBHOOK_OLDEST: &str = "scimd_webhook_oldest_undelivered_seconds";
 /// Gauge, always 1; labels `version`, `commit`.
 pub const BUILD_INFO: &str = "scimd_build_info";
 
@@ -106,6 +113,19 @@ fn describe() {
         "Open database connections, by pool and state (in_use, idle)"
     );
     metrics::describe_gauge!(DB_POOL_MAX, "The most connections a database pool opens");
+    metrics::describe_counter!(
+        WEBHOOK_ATTEMPTS,
+        "Webhook delivery attempts, by outcome (delivered, failed, given_up, gone)"
+    );
+    metrics::describe_gauge!(
+        WEBHOOK_BACKLOG,
+        "Events not yet delivered to webhook endpoints, over every endpoint and tenant"
+    );
+    metrics::describe_gauge!(
+        WEBHOOK_OLDEST,
+        Unit::Seconds,
+        "Age of the oldest event not yet delivered to a webhook endpoint"
+    );
     metrics::describe_gauge!(
         BUILD_INFO,
         "Always 1; the labels name the version and git commit"
@@ -138,6 +158,19 @@ pub fn auth_failure(reason: &'static str) {
 pub fn rate_limited() {
     handle();
     metrics::counter!(RATE_LIMITED).increment(1);
+}
+
+/// One webhook delivery attempt's outcome.
+pub fn webhook_attempt(outcome: &'static str) {
+    handle();
+    metrics::counter!(WEBHOOK_ATTEMPTS, "outcome" => outcome).increment(1);
+}
+
+/// The delivery worker's measure of what is still to send.
+pub fn webhook_backlog(events: i64, oldest_seconds: f64) {
+    handle();
+    metrics::gauge!(WEBHOOK_BACKLOG).set(events as f64);
+    metrics::gauge!(WEBHOOK_OLDEST).set(oldest_seconds);
 }
 
 /// A connection pool's state, read when `/metrics` is scraped.

@@ -3,6 +3,7 @@
 //! state. `startup` starts them with the server ([`Workers::start`]) and stops them with it
 //! ([`Workers::stop`]), through one shutdown signal.
 //!
+//! - [`delivery`]: sends the outbox's events to webhook endpoints, polling every ~200 ms.
 //! - [`jwks`]: fetches again the JWKS of trusts added with `--jwks-url`, every
 //!   `SCIMD_JWKS_REFRESH` (and, through [`jwks::Refresher`], when a token names an unknown kid).
 use std::time::Duration;
@@ -12,6 +13,7 @@ use tokio::task::JoinSet;
 
 use crate::store::Store;
 
+pub mod delivery;
 pub mod jwks;
 
 /// What the workers need to know.
@@ -19,12 +21,15 @@ pub mod jwks;
 pub struct WorkerSettings {
     /// How often each trust's JWKS URL is fetched again (`SCIMD_JWKS_REFRESH`).
     pub jwks_refresh: Duration,
+    /// Webhook delivery (`SCIMD_WEBHOOK_*`).
+    pub delivery: delivery::DeliverySettings,
 }
 
 impl Default for WorkerSettings {
     fn default() -> Self {
         Self {
             jwks_refresh: jwks::DEFAULT_INTERVAL,
+            delivery: delivery::DeliverySettings::default(),
         }
     }
 }
@@ -53,7 +58,12 @@ impl Workers {
         let (stop, signal) = watch::channel(false);
         let mut tasks = JoinSet::new();
         let refresher = jwks::Refresher::new(store.clone(), settings.jwks_refresh);
-        tasks.spawn(jwks::run_until_stopped(refresher, Shutdown(signal)));
+        tasks.spawn(jwks::run_until_stopped(refresher, Shutdown(signal.clone())));
+        tasks.spawn(delivery::run_until_stopped(
+            store.clone(),
+            settings.delivery.clone(),
+            Shutdown(signal),
+        ));
         Self { stop, tasks }
     }
 

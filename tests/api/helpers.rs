@@ -131,10 +131,27 @@ pub fn settings(db: &TestDb, token: &str) -> Settings {
             rate_limit: None,
             oauth_token_ttl: Duration::from_secs(3600),
             group_patch_response: Default::default(),
+            webhook_allow_private: true,
         },
         workers: Some(2),
         shutdown_timeout: Duration::from_secs(1),
-        background: Default::default(),
+        background: test_background(),
+    }
+}
+
+/// The workers as tests run them: webhooks to 127.0.0.1 allowed, retries within a second.
+pub fn test_background() -> scimd::worker::WorkerSettings {
+    use scimd::worker::delivery::{DeliverySettings, Schedule};
+    scimd::worker::WorkerSettings {
+        delivery: DeliverySettings {
+            allow_private: true,
+            schedule: Schedule::parse("100ms,100ms,100ms,100ms,100ms,100ms,100ms,100ms").unwrap(),
+            timeout: Duration::from_secs(2),
+            lease: Duration::from_secs(3),
+            metrics_every: Duration::from_millis(200),
+            ..DeliverySettings::default()
+        },
+        ..Default::default()
     }
 }
 

@@ -1,6 +1,6 @@
-//! The admin API (`/admin/v1`): tenants, their tokens, OAuth clients, JWT trusts and schema
-//! extensions over HTTP, mirroring the CLI, for operators who automate scimd instead of
-//! running `scimd tenant|token|client|jwt|schema …` on its host.
+//! The admin API (`/admin/v1`): tenants, their tokens, OAuth clients, JWT trusts, schema
+//! extensions and webhook endpoints over HTTP, mirroring the CLI, for operators who automate scimd instead of
+//! running `scimd tenant|token|client|jwt|schema|webhook …` on its host.
 //!
 //! It has a credential of its own, `SCIMD_ADMIN_TOKEN`; without it the API is disabled. Tenant
 //! tokens never work here and the admin token never reaches SCIM data. Errors are SCIM error
@@ -11,11 +11,12 @@ mod schemas;
 mod tenants;
 mod tokens;
 mod trusts;
+mod webhooks;
 
 /// The objects the admin API answers with, which `--json` on the list commands prints too.
 pub(crate) use {
     clients::ClientView, schemas::SchemaView, tenants::TenantView, tokens::TokenView,
-    trusts::TrustView,
+    trusts::TrustView, webhooks::AttemptView, webhooks::WebhookView,
 };
 
 use actix_web::http::{Method, StatusCode, header};
@@ -64,7 +65,20 @@ pub fn configure(routes: &mut Routes) {
                 .on(Method::GET, trusts::list)
                 .on(Method::POST, trusts::add),
         )
-        .add(at("/jwt-trusts/{id}").on(Method::DELETE, trusts::remove));
+        .add(at("/jwt-trusts/{id}").on(Method::DELETE, trusts::remove))
+        .add(
+            at("/webhooks")
+                .on(Method::GET, webhooks::list)
+                .on(Method::POST, webhooks::create),
+        )
+        .add(
+            at("/webhooks/{id}")
+                .on(Method::GET, webhooks::get)
+                .on(Method::DELETE, webhooks::delete),
+        )
+        .add(at("/webhooks/{id}/rotate-secret").on(Method::POST, webhooks::rotate_secret))
+        .add(at("/webhooks/{id}/replay").on(Method::POST, webhooks::replay))
+        .add(at("/webhooks/{id}/attempts").on(Method::GET, webhooks::attempts));
 }
 
 /// The admin API's operations, in the order [`configure`] routes them; merged into the
@@ -87,6 +101,13 @@ pub fn configure(routes: &mut Routes) {
     trusts::list,
     trusts::add,
     trusts::remove,
+    webhooks::list,
+    webhooks::create,
+    webhooks::get,
+    webhooks::delete,
+    webhooks::rotate_secret,
+    webhooks::replay,
+    webhooks::attempts,
 ))]
 pub(crate) struct AdminDoc;
 

@@ -1,0 +1,462 @@
+//! The delivery worker's side of the webhook tables: which (endpoint, tenant) pairs have
+//! events due, the lease that lets one process at a time deliver a pair, the cursor, and the
+//! attempts log.
+//!
+//! **The lease.** A pair is claimed with one conditional UPDATE of its cursor row
+//! (`SET lease_owner = me, lease_until = now + lease WHERE lease_until < now`): of several
+//! processes only one sees a changed row, on SQLite and PostgreSQL alike, and every later
+//! write of the cursor (advance, backoff, renewal) is conditional on still owning the lease.
+//! So two processes never send events n and n+1 of one pair at once, and a process that died
+//! holding a lease delays the pair by at most the lease's length.
+use chrono::{DateTime, Utc};
+use entity::{event, tenant, webhook_attempt, webhook_cursor, webhook_endpoint};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+
+use super::{Webhooks, tenant_id};
+use crate::scim::event::TypeFilter;
+use crate::store::events::Stored;
+use crate::store::{StoreError, TenantId, now};
+
+/// A pair with an event to attempt now.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Due {
+    pub endpoint_id: String,
+    pub tenant: TenantId,
+}
+
+/// A pair this process holds the lease of.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    pub endpoint_id: String,
+    pub tenant: TenantId,
+    pub owner: String,
+    pub delivered_seq: i64,
+    /// Failed attempts of the next event so far.
+    pub attempts: u32,
+}
+
+/// Where and how to send: the endpoint as the sender needs it.
+#[derive(Clone)]
+pub struct Target {
+    pub id: String,
+    pub url: String,
+    pub types: TypeFilter,
+    /// The current secret first, then the previous one while its overlap lasts.
+    pub secrets: Vec<String>,
+    pub disabled: bool,
+    pub failing_since: Option<DateTime<Utc>>,
+}
+
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the secrets.
+        f.debug_struct("Target")
+            .field("id", &self.id)
+            .field("url", &self.url)
+            .field("disabled", &self.disabled)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How an attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Delivered,
+    /// To be retried.
+    Failed,
+    /// The last retry failed: the event is skipped.
+    GivenUp,
+    /// 410 Gone: the endpoint is disabled.
+    Gone,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Delivered => "delivered",
+            Self::Failed => "failed",
+            Self::GivenUp => "given_up",
+            Self::Gone => "gone",
+        }
+    }
+}
+
+/// One attempt, to record.
+#[derive(Debug, Clone)]
+pub struct Attempt<'a> {
+    pub endpoint_id: &'a str,
+    pub tenant: TenantId,
+    pub seq: i64,
+    pub event_id: &'a str,
+    pub attempted_at: DateTime<Utc>,
+    pub status_code: Option<u16>,
+    pub latency_ms: i64,
+    pub error: Option<String>,
+    pub outcome: Outcome,
+}
+
+/// A pair's undelivered events, for the backlog metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pending {
+    pub events: i64,
+    pub oldest: Option<DateTime<Utc>>,
+}
+
+impl Webhooks<'_> {
+    /// Gives every all-tenant endpoint a cursor for each tenant that has none: tenants
+    /// created after the endpoint (the others got one when it was added), starting at their
+    /// first event.
+    pub async fn ensure_cursors(&self) -> Result<u64, StoreError> {
+        const MISSING: &str = "FROM webhook_endpoints e, tenants t \
+             WHERE e.tenant_id IS NULL AND e.disabled_at IS NULL AND NOT EXISTS \
+             (SELECT 1 FROM webhook_cursors c WHERE c.endpoint_id = e.id AND c.tenant_id = t.id)";
+        let backend = self.store.writer.get_database_backend();
+        // A read first, so the usual case costs no write lock.
+        let any = self
+            .store
+            .reader
+            .query_one_raw(sea_orm::Statement::from_string(
+                backend,
+                format!("SELECT 1 {MISSING} LIMIT 1"),
+            ))
+            .await?;
+        if any.is_none() {
+            return Ok(0);
+        }
+        let done = self
+            .store
+            .writer
+            .execute_unprepared(&format!(
+                "INSERT INTO webhook_cursors \
+                 (endpoint_id, tenant_id, delivered_seq, next_attempt_at, attempts, lease_until) \
+                 SELECT e.id, t.id, 0, 0, 0, 0 {MISSING} ON CONFLICT DO NOTHING"
+            ))
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Up to `limit` pairs of enabled endpoints with an event after their cursor, whose
+    /// backoff has passed and whose lease is free, at `now_ms`.
+    pub async fn due(&self, now_ms: i64, limit: u64) -> Result<Vec<Due>, StoreError> {
+        let enabled = Query::select()
+            .column(webhook_endpoint::Column::Id)
+            .from(webhook_endpoint::Entity)
+            .and_where(webhook_endpoint::Column::DisabledAt.is_null())
+            .to_owned();
+        let pending = Query::select()
+            .expr(Expr::val(1))
+            .from(event::Entity)
+            .and_where(
+                Expr::col((event::Entity, event::Column::TenantId))
+                    .equals((webhook_cursor::Entity, webhook_cursor::Column::TenantId)),
+            )
+            .and_where(
+                Expr::col((event::Entity, event::Column::Seq)).gt(Expr::col((
+                    webhook_cursor::Entity,
+                    webhook_cursor::Column::DeliveredSeq,
+                ))),
+            )
+            .to_owned();
+        let rows: Vec<(String, i64)> = webhook_cursor::Entity::find()
+            .select_only()
+            .column(webhook_cursor::Column::EndpointId)
+            .column(webhook_cursor::Column::TenantId)
+            .filter(webhook_cursor::Column::NextAttemptAt.lte(now_ms))
+            .filter(webhook_cursor::Column::LeaseUntil.lt(now_ms))
+            .filter(webhook_cursor::Column::EndpointId.in_subquery(enabled))
+            .filter(Expr::exists(pending))
+            .order_by_asc(webhook_cursor::Column::NextAttemptAt)
+            .limit(limit)
+            .into_tuple()
+            .all(&self.store.reader)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(endpoint_id, tenant)| Due {
+                endpoint_id,
+                tenant: tenant_id(tenant),
+            })
+            .collect())
+    }
+
+    /// Takes the pair's lease until `now_ms + lease_ms` if it is free and its backoff has
+    /// passed; `None` when another process holds it (or took it first).
+    pub async fn claim(
+        &self,
+        due: &Due,
+        owner: &str,
+        now_ms: i64,
+        lease_ms: i64,
+    ) -> Result<Option<Claim>, StoreError> {
+        let taken = webhook_cursor::Entity::update_many()
+            .col_expr(
+                webhook_cursor::Column::LeaseOwner,
+                Expr::value(owner.to_owned()),
+            )
+            .col_expr(
+                webhook_cursor::Column::LeaseUntil,
+                Expr::value(now_ms + lease_ms),
+            )
+            .filter(webhook_cursor::Column::EndpointId.eq(due.endpoint_id.as_str()))
+            .filter(webhook_cursor::Column::TenantId.eq(due.tenant.get()))
+            .filter(webhook_cursor::Column::LeaseUntil.lt(now_ms))
+            .filter(webhook_cursor::Column::NextAttemptAt.lte(now_ms))
+            .exec(&self.store.writer)
+            .await?;
+        if taken.rows_affected != 1 {
+            return Ok(None);
+        }
+        let Some(row) = webhook_cursor::Entity::find_by_id((due.endpoint_id.clone(), due.tenant.get()))
+            .one(&self.store.writer)
+            .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(Claim {
+            endpoint_id: row.endpoint_id,
+            tenant: due.tenant,
+            owner: owner.to_owned(),
+            delivered_seq: row.delivered_seq,
+            attempts: u32::try_from(row.attempts).unwrap_or(0),
+        }))
+    }
+
+    /// The cursor row of a held claim, conditional on still holding it.
+    fn held(
+        claim: &Claim,
+    ) -> sea_orm::UpdateMany<webhook_cursor::Entity> {
+        webhook_cursor::Entity::update_many()
+            .filter(webhook_cursor::Column::EndpointId.eq(claim.endpoint_id.as_str()))
+            .filter(webhook_cursor::Column::TenantId.eq(claim.tenant.get()))
+            .filter(webhook_cursor::Column::LeaseOwner.eq(claim.owner.as_str()))
+    }
+
+    /// Extends the lease to `until_ms`; `false` when it was lost (a replay reset it, or it
+    /// expired and another process took it): the caller must stop.
+    pub async fn renew(&self, claim: &Claim, until_ms: i64) -> Result<bool, StoreError> {
+        let done = Self::held(claim)
+            .col_expr(webhook_cursor::Column::LeaseUntil, Expr::value(until_ms))
+            .exec(&self.store.writer)
+            .await?;
+        Ok(done.rows_affected == 1)
+    }
+
+    /// Moves the cursor past `seq` (delivered, given up, or filtered out) with no failed
+    /// attempts; `false` when the lease was lost.
+    pub async fn advance(&self, claim: &mut Claim, seq: i64) -> Result<bool, StoreError> {
+        let done = Self::held(claim)
+            .col_expr(webhook_cursor::Column::DeliveredSeq, Expr::value(seq))
+            .col_expr(webhook_cursor::Column::Attempts, Expr::value(0))
+            .col_expr(webhook_cursor::Column::NextAttemptAt, Expr::value(0i64))
+            .exec(&self.store.writer)
+            .await?;
+        claim.delivered_seq = seq;
+        claim.attempts = 0;
+        Ok(done.rows_affected == 1)
+    }
+
+    /// After a failed attempt: counts it, sets when the next one is due, and lets the lease go.
+    pub async fn defer(
+        &self,
+        claim: &Claim,
+        attempts: u32,
+        next_attempt_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let done = Self::held(claim)
+            .col_expr(
+                webhook_cursor::Column::Attempts,
+                Expr::value(i32::try_from(attempts).unwrap_or(i32::MAX)),
+            )
+            .col_expr(
+                webhook_cursor::Column::NextAttemptAt,
+                Expr::value(next_attempt_ms),
+            )
+            .col_expr(webhook_cursor::Column::LeaseOwner, Expr::value(None::<String>))
+            .col_expr(webhook_cursor::Column::LeaseUntil, Expr::value(0i64))
+            .exec(&self.store.writer)
+            .await?;
+        Ok(done.rows_affected == 1)
+    }
+
+    /// Lets the lease go (nothing more to send, or shutdown).
+    pub async fn release(&self, claim: &Claim) -> Result<(), StoreError> {
+        Self::held(claim)
+            .col_expr(webhook_cursor::Column::LeaseOwner, Expr::value(None::<String>))
+            .col_expr(webhook_cursor::Column::LeaseUntil, Expr::value(0i64))
+            .exec(&self.store.writer)
+            .await?;
+        Ok(())
+    }
+
+    /// The endpoint as the sender needs it; `None` when it was removed.
+    pub async fn target(&self, id: &str) -> Result<Option<Target>, StoreError> {
+        let Some(row) = webhook_endpoint::Entity::find_by_id(id.to_owned())
+            .one(&self.store.writer)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let types = TypeFilter::parse(&row.event_types).map_err(StoreError::Corrupt)?;
+        let mut secrets = vec![row.secret];
+        if let (Some(previous), Some(until)) = (row.previous_secret, row.previous_secret_expires_at)
+            && until > Utc::now()
+        {
+            secrets.push(previous);
+        }
+        Ok(Some(Target {
+            id: row.id,
+            url: row.url,
+            types,
+            secrets,
+            disabled: row.disabled_at.is_some(),
+            failing_since: row.failing_since,
+        }))
+    }
+
+    /// Up to `limit` of the tenant's events after `after` that `types` admits, oldest first,
+    /// and the tenant's last committed seq read before them: when no event is returned, the
+    /// cursor may move to that seq (everything up to it is filtered out).
+    pub async fn next_events(
+        &self,
+        tenant: TenantId,
+        after: i64,
+        types: &TypeFilter,
+        limit: u64,
+    ) -> Result<(Vec<Stored>, i64), StoreError> {
+        // Read first: seqs commit in order, so every event up to it is visible below.
+        let last: Option<i64> = event::Entity::find()
+            .select_only()
+            .column_as(event::Column::Seq.max(), "max_seq")
+            .filter(event::Column::TenantId.eq(tenant.get()))
+            .into_tuple::<Option<i64>>()
+            .one(&self.store.reader)
+            .await?
+            .flatten();
+        let mut query = event::Entity::find()
+            .filter(event::Column::TenantId.eq(tenant.get()))
+            .filter(event::Column::Seq.gt(after))
+            .order_by_asc(event::Column::Seq)
+            .limit(limit);
+        if types != &TypeFilter::default() {
+            query = query.filter(event::Column::EventType.is_in(types.types()));
+        }
+        let events = query
+            .all(&self.store.reader)
+            .await?
+            .into_iter()
+            .map(|row| Stored {
+                seq: row.seq,
+                id: row.id,
+                event_type: row.event_type,
+                envelope: row.envelope,
+            })
+            .collect();
+        Ok((events, std::cmp::max(last.unwrap_or(0), after)))
+    }
+
+    /// The tenant's name, for logs.
+    pub async fn tenant_label(&self, tenant: TenantId) -> Result<String, StoreError> {
+        Ok(tenant::Entity::find_by_id(tenant.get())
+            .one(&self.store.reader)
+            .await?
+            .map_or_else(|| tenant.to_string(), |t| t.name))
+    }
+
+    pub async fn record_attempt(&self, attempt: Attempt<'_>) -> Result<(), StoreError> {
+        webhook_attempt::Entity::insert(webhook_attempt::ActiveModel {
+            endpoint_id: Set(attempt.endpoint_id.to_owned()),
+            tenant_id: Set(attempt.tenant.get()),
+            seq: Set(attempt.seq),
+            event_id: Set(attempt.event_id.to_owned()),
+            attempted_at: Set(attempt.attempted_at),
+            status_code: Set(attempt.status_code.map(i32::from)),
+            latency_ms: Set(attempt.latency_ms),
+            error: Set(attempt.error),
+            outcome: Set(attempt.outcome.as_str().to_owned()),
+            ..Default::default()
+        })
+        .exec_without_returning(&self.store.writer)
+        .await?;
+        Ok(())
+    }
+
+    /// Marks the endpoint failing from now on, unless it already is.
+    pub async fn mark_failing(&self, id: &str) -> Result<(), StoreError> {
+        webhook_endpoint::Entity::update_many()
+            .col_expr(webhook_endpoint::Column::FailingSince, Expr::value(now()))
+            .filter(webhook_endpoint::Column::Id.eq(id))
+            .filter(webhook_endpoint::Column::FailingSince.is_null())
+            .exec(&self.store.writer)
+            .await?;
+        Ok(())
+    }
+
+    /// A success: the endpoint is no longer failing.
+    pub async fn mark_healthy(&self, id: &str) -> Result<(), StoreError> {
+        webhook_endpoint::Entity::update_many()
+            .col_expr(
+                webhook_endpoint::Column::FailingSince,
+                Expr::value(None::<DateTime<Utc>>),
+            )
+            .filter(webhook_endpoint::Column::Id.eq(id))
+            .filter(webhook_endpoint::Column::FailingSince.is_not_null())
+            .exec(&self.store.writer)
+            .await?;
+        Ok(())
+    }
+
+    /// Per pair of an enabled endpoint: how many events lie after its cursor (every type;
+    /// the filter is applied when sending) and when the oldest of them occurred.
+    pub async fn pending(&self) -> Result<Vec<Pending>, StoreError> {
+        let enabled = Query::select()
+            .column(webhook_endpoint::Column::Id)
+            .from(webhook_endpoint::Entity)
+            .and_where(webhook_endpoint::Column::DisabledAt.is_null())
+            .to_owned();
+        let cursors: Vec<(i64, i64)> = webhook_cursor::Entity::find()
+            .select_only()
+            .column(webhook_cursor::Column::TenantId)
+            .column(webhook_cursor::Column::DeliveredSeq)
+            .filter(webhook_cursor::Column::EndpointId.in_subquery(enabled))
+            .into_tuple()
+            .all(&self.store.reader)
+            .await?;
+        let mut pending = Vec::with_capacity(cursors.len());
+        for (tenant, delivered) in cursors {
+            let first: Option<(i64, DateTime<Utc>)> = event::Entity::find()
+                .select_only()
+                .column(event::Column::Seq)
+                .column(event::Column::OccurredAt)
+                .filter(event::Column::TenantId.eq(tenant))
+                .filter(event::Column::Seq.gt(delivered))
+                .order_by_asc(event::Column::Seq)
+                .into_tuple()
+                .one(&self.store.reader)
+                .await?;
+            let Some((first_seq, oldest)) = first else {
+                pending.push(Pending {
+                    events: 0,
+                    oldest: None,
+                });
+                continue;
+            };
+            let last: Option<i64> = event::Entity::find()
+                .select_only()
+                .column_as(event::Column::Seq.max(), "max_seq")
+                .filter(event::Column::TenantId.eq(tenant))
+                .into_tuple::<Option<i64>>()
+                .one(&self.store.reader)
+                .await?
+                .flatten();
+            pending.push(Pending {
+                events: last.unwrap_or(first_seq) - first_seq + 1,
+                oldest: Some(oldest),
+            });
+        }
+        Ok(pending)
+    }
+}
