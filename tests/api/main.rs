@@ -29,6 +29,8 @@ mod custom_schemas;
 mod discovery;
 /// SCIM error bodies for every failure, including actix's own.
 mod errors;
+/// The change-event outbox at the write seam: one event per committed change, seq order.
+mod events;
 /// The filter SQL and the in-memory evaluator agree on generated filters.
 mod filter_agreement;
 /// Filters, sorting, projection, /.search and cursors.
