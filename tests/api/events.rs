@@ -348,3 +348,152 @@ async fn concurrent_writers_get_gap_free_seqs_per_tenant_in_commit_order() {
         assert_eq!(ids.len(), 80, "one event per created user");
     }
 }
+
+#[tokio::test]
+async fn a_crash_during_a_bulk_write_loses_no_committed_event_and_invents_none() {
+    use crate::secrets::process::Server;
+    let db = TestDb::new().await;
+    let token = "crash-test-bootstrap-token-0123456789";
+    let env = [
+        ("SCIMD_DATABASE_URL", db.url.as_str()),
+        ("SCIMD_BOOTSTRAP_TOKEN", token),
+        ("SCIMD_RATE_LIMIT", "0"),
+        ("SCIMD_LOG", "error"),
+    ];
+    let server = Server::start(&env);
+    let client = client();
+    // Bulk requests of 1,000 creates (two transactions of 500 each) until the crash.
+    let writer = {
+        let (client, base) = (client.clone(), server.base.clone());
+        tokio::spawn(async move {
+            for round in 0..50 {
+                let ops: Vec<Value> = (0..1000)
+                    .map(|i| {
+                        json!({"method": "POST", "path": "/Users", "bulkId": format!("b{i}"),
+                        "data": {"schemas": [USER_URN], "userName": format!("r{round}-{i}")}})
+                    })
+                    .collect();
+                let sent = client
+                    .post(format!("{base}/Bulk"))
+                    .bearer_auth(token)
+                    .json(&json!({"schemas": [BULK], "Operations": ops}))
+                    .send()
+                    .await;
+                if sent.is_err() {
+                    return round;
+                }
+            }
+            50
+        })
+    };
+    // Crash once something has committed, in the middle of later writes.
+    let started = std::time::Instant::now();
+    loop {
+        let list: Value = client
+            .get(format!("{}/Users?count=0", server.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if list["totalResults"].as_u64().unwrap_or(0) >= 500 {
+            break;
+        }
+        assert!(started.elapsed().as_secs() < 60, "no bulk write committed");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    server.crash();
+    let rounds = writer.await.unwrap();
+    assert!(
+        rounds < 50,
+        "the crash came while bulk requests were being written"
+    );
+
+    // After a restart, the users that exist and the user.created events name the same set.
+    let restarted = Server::start(&env);
+    let store = scimd::store::Store::connect(&db.url, &Default::default())
+        .await
+        .unwrap();
+    let tenant = store.tenants().find("default").await.unwrap().unwrap();
+    let page = store
+        .events()
+        .after(tenant.id, 0, 1_000_000, &TypeFilter::default())
+        .await
+        .unwrap();
+    let seqs: Vec<i64> = page.events.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>());
+    let mut from_events: Vec<String> = page
+        .events
+        .iter()
+        .map(|e| {
+            let v: Value = serde_json::from_str(&e.envelope).unwrap();
+            assert_eq!(v["type"], "user.created");
+            v["resource"]["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    from_events.sort();
+    let mut stored = Vec::new();
+    let mut start = 1;
+    loop {
+        let list: Value = client
+            .get(format!(
+                "{}/Users?startIndex={start}&count=1000&attributes=id",
+                restarted.base
+            ))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let page = list["Resources"].as_array().unwrap();
+        if page.is_empty() {
+            break;
+        }
+        stored.extend(page.iter().map(|u| u["id"].as_str().unwrap().to_owned()));
+        start += page.len();
+    }
+    stored.sort();
+    assert!(!stored.is_empty(), "something committed before the crash");
+    assert_eq!(stored.len() % 500, 0, "transactions of 500 commit whole");
+    assert_eq!(from_events, stored);
+    store.close().await;
+    restarted.stop().await;
+}
+
+#[tokio::test]
+async fn scimd_import_writes_events_with_the_import_actor() {
+    let app = spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("users.csv");
+    std::fs::write(&csv, "userName,title\nimp1,Eng\nimp2,Ops\n").unwrap();
+    let run = || {
+        crate::cli::scimd(
+            &app.db,
+            &["import", "--tenant", "default", csv.to_str().unwrap()],
+        )
+    };
+    assert!(run().status.success());
+    assert!(run().status.success(), "a re-run changes nothing");
+    std::fs::write(&csv, "userName,title\nimp1,Eng\nimp2,Sales\n").unwrap();
+    assert!(run().status.success());
+    let events = events_of(&app, "default").await;
+    assert_eq!(
+        types(&events),
+        ["user.created", "user.created", "user.updated"]
+    );
+    assert!(
+        events
+            .iter()
+            .all(|e| e["actor"] == json!({"credential": null, "label": "import"}))
+    );
+    assert_eq!(events[2]["changed"], json!(["title"]));
+    assert!(
+        events[2]["data"]["meta"].get("location").is_none(),
+        "no request, no base URL"
+    );
+}

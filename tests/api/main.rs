@@ -31,6 +31,8 @@ mod discovery;
 mod errors;
 /// The change-event outbox at the write seam: one event per committed change, seq order.
 mod events;
+/// Random sequences of writes: the events each adds are what its answer describes.
+mod events_property;
 /// The filter SQL and the in-memory evaluator agree on generated filters.
 mod filter_agreement;
 /// Filters, sorting, projection, /.search and cursors.
