@@ -29,6 +29,10 @@ mod custom_schemas;
 mod discovery;
 /// SCIM error bodies for every failure, including actix's own.
 mod errors;
+/// The change-event outbox at the write seam: one event per committed change, seq order.
+mod events;
+/// Random sequences of writes: the events each adds are what its answer describes.
+mod events_property;
 /// The filter SQL and the in-memory evaluator agree on generated filters.
 mod filter_agreement;
 /// Filters, sorting, projection, /.search and cursors.
