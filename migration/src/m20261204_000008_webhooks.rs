@@ -198,7 +198,11 @@ impl MigrationTrait for Migration {
                             .big_integer()
                             .not_null(),
                     )
-                    .col(ColumnDef::new(WebhookAttempts::Seq).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(WebhookAttempts::Seq)
+                            .big_integer()
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(WebhookAttempts::EventId).string().not_null())
                     .col(
                         ColumnDef::new(WebhookAttempts::AttemptedAt)

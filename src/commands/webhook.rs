@@ -62,12 +62,12 @@ pub(super) async fn run(command: WebhookCommand) -> anyhow::Result<()> {
             let store = open(&db).await?;
             let replayed = async {
                 let owner = named(&store, &tenant).await?;
-                Ok::<_, anyhow::Error>(match store.webhooks().replay(&id, &owner, from_seq).await {
+                match store.webhooks().replay(&id, &owner, from_seq).await {
                     Err(ReplayError::Store(StoreError::NotFound)) => {
                         bail!("no webhook endpoint with id {id:?}")
                     }
-                    other => other?,
-                })
+                    other => Ok::<_, anyhow::Error>(other?),
+                }
             }
             .await;
             store.close().await;
@@ -140,7 +140,8 @@ fn print_attempts(attempts: &[AttemptRecord]) {
             when(Some(a.attempted_at)),
             a.tenant,
             a.seq,
-            a.status_code.map_or_else(|| "-".to_owned(), |s| s.to_string()),
+            a.status_code
+                .map_or_else(|| "-".to_owned(), |s| s.to_string()),
             a.latency_ms,
             a.outcome,
             a.error.as_deref().unwrap_or("")

@@ -17,9 +17,9 @@ mod schemas;
 mod signing_keys;
 mod statistics;
 mod tenants;
-pub mod webhooks;
 #[cfg(test)]
 mod tests;
+pub mod webhooks;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{DatabaseConnection, DbErr, SqlErr};

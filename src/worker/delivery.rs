@@ -101,7 +101,15 @@ pub async fn run_until_stopped(store: Store, settings: DeliverySettings, mut shu
                 active.remove(&due);
             }
         }
-        if let Err(e) = poll(&store, &settings, &sender, &owner, &mut deliveries, &mut active).await
+        if let Err(e) = poll(
+            &store,
+            &settings,
+            &sender,
+            &owner,
+            &mut deliveries,
+            &mut active,
+        )
+        .await
         {
             tracing::error!(error = %e, "webhook delivery poll failed");
         }
@@ -138,7 +146,11 @@ async fn poll(
         return Ok(());
     }
     let now = now_ms();
-    let lease = millis(settings.lease.max(settings.timeout + Duration::from_secs(1)));
+    let lease = millis(
+        settings
+            .lease
+            .max(settings.timeout + Duration::from_secs(1)),
+    );
     for due in webhooks.due(now, 4 * free as u64).await? {
         if active.len() >= settings.concurrency || active.contains_key(&due) {
             continue;
@@ -305,13 +317,14 @@ async fn deliver(
     }
 }
 
-/// `Retry-After` of a 429 or 503, capped at the schedule's longest delay.
+/// `Retry-After` of a 429 or 503, capped at the schedule's longest delay (at least an hour,
+/// so that a shortened test schedule still honours a few seconds).
 fn retry_after(answer: &Answer, settings: &DeliverySettings) -> Option<Duration> {
     match answer {
         Answer::Status {
             code: 429 | 503,
             retry_after: Some(wait),
-        } => Some((*wait).min(settings.schedule.longest())),
+        } => Some((*wait).min(settings.schedule.longest().max(Duration::from_secs(3600)))),
         _ => None,
     }
 }
@@ -339,7 +352,9 @@ async fn measure(store: &Store) -> Result<(), StoreError> {
         .iter()
         .filter_map(|p| p.oldest)
         .min()
-        .map_or(0.0, |at| (Utc::now() - at).num_milliseconds().max(0) as f64 / 1000.0);
+        .map_or(0.0, |at| {
+            (Utc::now() - at).num_milliseconds().max(0) as f64 / 1000.0
+        });
     metrics::webhook_backlog(events, oldest);
     Ok(())
 }
@@ -372,8 +387,14 @@ mod tests {
             code,
             retry_after: Some(Duration::from_secs(secs)),
         };
-        assert_eq!(retry_after(&answer(503, 7), &settings), Some(Duration::from_secs(7)));
-        assert_eq!(retry_after(&answer(429, 7200), &settings), Some(Duration::from_secs(60)));
+        assert_eq!(
+            retry_after(&answer(503, 7), &settings),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(
+            retry_after(&answer(429, 7200), &settings),
+            Some(Duration::from_secs(3600))
+        );
         assert_eq!(retry_after(&answer(500, 7), &settings), None);
     }
 

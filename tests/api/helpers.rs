@@ -170,6 +170,12 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
 }
 
 impl TestApp {
+    /// Stops this instance's server and workers (the database stays), as a crash would
+    /// mid-delivery: an in-flight webhook is abandoned.
+    pub async fn stop(&self) {
+        self.handle.stop(false).await;
+    }
+
     /// A second scimd instance on this app's database, as behind a load balancer.
     pub async fn second_instance(&self) -> TestApp {
         let db = TestDb {

@@ -81,3 +81,6 @@ mod secrets;
 mod tenancy;
 /// Users: create, read, replace, delete, uniqueness, concurrency.
 mod users;
+/// Webhooks to a receiver on 127.0.0.1: signatures, order, retries, 410, SSRF, rotation,
+/// replay, two instances, a stop mid-delivery.
+mod webhooks;

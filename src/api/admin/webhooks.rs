@@ -231,8 +231,8 @@ pub(super) async fn create(
     } = body.into_inner();
     check_url(&url, state.settings.webhook_allow_private)
         .map_err(|e| ScimError::invalid_value(e.to_string()))?;
-    let types = event_types(&events.unwrap_or_default().join(","))
-        .map_err(ScimError::invalid_value)?;
+    let types =
+        event_types(&events.unwrap_or_default().join(",")).map_err(ScimError::invalid_value)?;
     let owner = match &name {
         Some(name) => Some(tenant(&state, name).await?),
         None => None,
@@ -268,7 +268,12 @@ pub(super) async fn get(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ScimError> {
-    let record = state.store.webhooks().get(&id).await.map_err(|e| found(&id, e))?;
+    let record = state
+        .store
+        .webhooks()
+        .get(&id)
+        .await
+        .map_err(|e| found(&id, e))?;
     Ok(super::reply(StatusCode::OK, &WebhookView::from(record)))
 }
 
@@ -294,7 +299,12 @@ pub(super) async fn delete(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ScimError> {
-    state.store.webhooks().remove(&id).await.map_err(|e| found(&id, e))?;
+    state
+        .store
+        .webhooks()
+        .remove(&id)
+        .await
+        .map_err(|e| found(&id, e))?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -326,7 +336,10 @@ pub(super) async fn rotate_secret(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ScimError> {
     let webhooks = state.store.webhooks();
-    let secret = webhooks.rotate_secret(&id).await.map_err(|e| found(&id, e))?;
+    let secret = webhooks
+        .rotate_secret(&id)
+        .await
+        .map_err(|e| found(&id, e))?;
     let mut view = WebhookView::from(webhooks.get(&id).await.map_err(|e| found(&id, e))?);
     view.secret = Some(secret);
     Ok(super::reply(StatusCode::OK, &view))
@@ -366,7 +379,10 @@ pub(super) async fn replay(
     id: web::Path<String>,
     body: web::Json<Replay>,
 ) -> Result<HttpResponse, ScimError> {
-    let Replay { tenant: name, from_seq } = body.into_inner();
+    let Replay {
+        tenant: name,
+        from_seq,
+    } = body.into_inner();
     let owner = tenant(&state, &name).await?;
     match state.store.webhooks().replay(&id, &owner, from_seq).await {
         Ok(()) => Ok(HttpResponse::Accepted().finish()),

@@ -210,9 +210,10 @@ impl Webhooks<'_> {
         if taken.rows_affected != 1 {
             return Ok(None);
         }
-        let Some(row) = webhook_cursor::Entity::find_by_id((due.endpoint_id.clone(), due.tenant.get()))
-            .one(&self.store.writer)
-            .await?
+        let Some(row) =
+            webhook_cursor::Entity::find_by_id((due.endpoint_id.clone(), due.tenant.get()))
+                .one(&self.store.writer)
+                .await?
         else {
             return Ok(None);
         };
@@ -226,9 +227,7 @@ impl Webhooks<'_> {
     }
 
     /// The cursor row of a held claim, conditional on still holding it.
-    fn held(
-        claim: &Claim,
-    ) -> sea_orm::UpdateMany<webhook_cursor::Entity> {
+    fn held(claim: &Claim) -> sea_orm::UpdateMany<webhook_cursor::Entity> {
         webhook_cursor::Entity::update_many()
             .filter(webhook_cursor::Column::EndpointId.eq(claim.endpoint_id.as_str()))
             .filter(webhook_cursor::Column::TenantId.eq(claim.tenant.get()))
@@ -275,7 +274,10 @@ impl Webhooks<'_> {
                 webhook_cursor::Column::NextAttemptAt,
                 Expr::value(next_attempt_ms),
             )
-            .col_expr(webhook_cursor::Column::LeaseOwner, Expr::value(None::<String>))
+            .col_expr(
+                webhook_cursor::Column::LeaseOwner,
+                Expr::value(None::<String>),
+            )
             .col_expr(webhook_cursor::Column::LeaseUntil, Expr::value(0i64))
             .exec(&self.store.writer)
             .await?;
@@ -285,7 +287,10 @@ impl Webhooks<'_> {
     /// Lets the lease go (nothing more to send, or shutdown).
     pub async fn release(&self, claim: &Claim) -> Result<(), StoreError> {
         Self::held(claim)
-            .col_expr(webhook_cursor::Column::LeaseOwner, Expr::value(None::<String>))
+            .col_expr(
+                webhook_cursor::Column::LeaseOwner,
+                Expr::value(None::<String>),
+            )
             .col_expr(webhook_cursor::Column::LeaseUntil, Expr::value(0i64))
             .exec(&self.store.writer)
             .await?;

@@ -128,12 +128,14 @@ impl Webhooks<'_> {
         .await?;
         let tenants: Vec<i64> = match tenant {
             Some(t) => vec![t.id.get()],
-            None => tenant::Entity::find()
-                .select_only()
-                .column(tenant::Column::Id)
-                .into_tuple()
-                .all(&tx)
-                .await?,
+            None => {
+                tenant::Entity::find()
+                    .select_only()
+                    .column(tenant::Column::Id)
+                    .into_tuple()
+                    .all(&tx)
+                    .await?
+            }
         };
         let counters: Vec<(i64, i64)> = event_counter::Entity::find()
             .select_only()

@@ -85,7 +85,10 @@ mod tests {
     fn the_default_schedule_gives_up_after_seven_retries() {
         let schedule = Schedule::default();
         let first = schedule.after(1).unwrap();
-        assert!(first >= Duration::from_secs(4) && first <= Duration::from_secs(6), "{first:?}");
+        assert!(
+            first >= Duration::from_secs(4) && first <= Duration::from_secs(6),
+            "{first:?}"
+        );
         let last = schedule.after(7).unwrap();
         assert!(last >= Duration::from_secs(8 * 3600) && last <= Duration::from_secs(12 * 3600));
         assert_eq!(schedule.after(8), None);

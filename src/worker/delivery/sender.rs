@@ -109,13 +109,18 @@ impl Resolve for PublicOnly {
     fn resolve(&self, name: Name) -> Resolving {
         Box::pin(async move {
             let host = name.as_str().to_owned();
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let public: Vec<SocketAddr> = found
+                .iter()
+                .copied()
+                .filter(|a| !forbidden(a.ip()))
                 .collect();
-            let public: Vec<SocketAddr> =
-                found.iter().copied().filter(|a| !forbidden(a.ip())).collect();
             if public.is_empty() {
-                let first = found.first().map(|a| a.ip().to_string()).unwrap_or_default();
+                let first = found
+                    .first()
+                    .map(|a| a.ip().to_string())
+                    .unwrap_or_default();
                 return Err(format!(
                     "refused: {host} resolves to {first}, a loopback, private or link-local \
                      address; set {ALLOW_PRIVATE} to allow it"
@@ -174,11 +179,11 @@ impl Sender {
             Err(e) => return Answer::Failed(format!("refused: {e}")),
         };
         let timestamp = chrono::Utc::now().timestamp();
-        let signature = match signer::signature_header(secrets, event_id, timestamp, body.as_bytes())
-        {
-            Ok(signature) => signature,
-            Err(e) => return Answer::Failed(e.to_string()),
-        };
+        let signature =
+            match signer::signature_header(secrets, event_id, timestamp, body.as_bytes()) {
+                Ok(signature) => signature,
+                Err(e) => return Answer::Failed(e.to_string()),
+            };
         let sent = self
             .client
             .post(url)
@@ -255,14 +260,22 @@ mod tests {
             check_url("https://u:p@example.com/", false),
             Err(UrlError::Credentials)
         );
-        assert!(matches!(check_url("hooks", false), Err(UrlError::NotUrl(_))));
+        assert!(matches!(
+            check_url("hooks", false),
+            Err(UrlError::NotUrl(_))
+        ));
     }
 
     #[tokio::test]
     async fn a_host_name_resolving_to_loopback_is_refused_when_connecting() {
         let sender = Sender::new(false, Duration::from_secs(2)).unwrap();
         let (answer, _) = sender
-            .send("https://localhost:9/hook", "evt", &[crate::store::webhooks::new_secret().unwrap()], "{}")
+            .send(
+                "https://localhost:9/hook",
+                "evt",
+                &[crate::store::webhooks::new_secret().unwrap()],
+                "{}",
+            )
             .await;
         let Answer::Failed(reason) = answer else {
             panic!("sent: {answer:?}");
