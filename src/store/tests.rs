@@ -8,7 +8,7 @@ use crate::scim::resource::{self, Resource};
 use crate::scim::schema::{Registry, ResourceKind};
 use crate::scim::validate::{self, Leniency};
 
-pub(super) struct Fixture {
+pub(crate) struct Fixture {
     pub store: Store,
     /// The tenant the tests write to.
     pub tenant: TenantId,
@@ -16,7 +16,7 @@ pub(super) struct Fixture {
     pub other: TenantId,
 }
 
-pub(super) async fn fixture() -> Fixture {
+pub(crate) async fn fixture() -> Fixture {
     let store = Store::connect("sqlite::memory:", &PoolConfig::default())
         .await
         .unwrap();
@@ -79,7 +79,7 @@ pub(super) fn write(kind: ResourceKind, mut body: Value) -> Write {
     }
 }
 
-pub(super) fn group_write(name: &str, members: &[&str]) -> Write {
+pub(crate) fn group_write(name: &str, members: &[&str]) -> Write {
     let members: Vec<Value> = members.iter().map(|id| json!({"value": id})).collect();
     write(
         ResourceKind::Group,

@@ -9,7 +9,7 @@
 //! So two processes never send events n and n+1 of one pair at once, and a process that died
 //! holding a lease delays the pair by at most the lease's length.
 use chrono::{DateTime, Utc};
-use entity::{event, tenant, webhook_attempt, webhook_cursor, webhook_endpoint};
+use entity::{event, event_counter, tenant, webhook_attempt, webhook_cursor, webhook_endpoint};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -212,7 +212,7 @@ impl Webhooks<'_> {
         }
         let Some(row) =
             webhook_cursor::Entity::find_by_id((due.endpoint_id.clone(), due.tenant.get()))
-                .one(&self.store.writer)
+                .one(&self.store.reader)
                 .await?
         else {
             return Ok(None);
@@ -300,7 +300,7 @@ impl Webhooks<'_> {
     /// The endpoint as the sender needs it; `None` when it was removed.
     pub async fn target(&self, id: &str) -> Result<Option<Target>, StoreError> {
         let Some(row) = webhook_endpoint::Entity::find_by_id(id.to_owned())
-            .one(&self.store.writer)
+            .one(&self.store.reader)
             .await?
         else {
             return Ok(None);
@@ -414,8 +414,10 @@ impl Webhooks<'_> {
         Ok(())
     }
 
-    /// Per pair of an enabled endpoint: how many events lie after its cursor (every type;
-    /// the filter is applied when sending) and when the oldest of them occurred.
+    /// Per pair of an enabled endpoint with something undelivered: how many events lie
+    /// after its cursor (every type; the filter is applied when sending, and pruned events
+    /// count until the cursor passes them) and when the first of them occurred. Two queries
+    /// and one primary-key lookup per lagging pair.
     pub async fn pending(&self) -> Result<Vec<Pending>, StoreError> {
         let enabled = Query::select()
             .column(webhook_endpoint::Column::Id)
@@ -430,11 +432,23 @@ impl Webhooks<'_> {
             .into_tuple()
             .all(&self.store.reader)
             .await?;
-        let mut pending = Vec::with_capacity(cursors.len());
+        let last: std::collections::HashMap<i64, i64> = event_counter::Entity::find()
+            .select_only()
+            .column(event_counter::Column::TenantId)
+            .column(event_counter::Column::LastSeq)
+            .into_tuple::<(i64, i64)>()
+            .all(&self.store.reader)
+            .await?
+            .into_iter()
+            .collect();
+        let mut pending = Vec::new();
         for (tenant, delivered) in cursors {
-            let first: Option<(i64, DateTime<Utc>)> = event::Entity::find()
+            let behind = last.get(&tenant).copied().unwrap_or(0) - delivered;
+            if behind <= 0 {
+                continue;
+            }
+            let oldest: Option<DateTime<Utc>> = event::Entity::find()
                 .select_only()
-                .column(event::Column::Seq)
                 .column(event::Column::OccurredAt)
                 .filter(event::Column::TenantId.eq(tenant))
                 .filter(event::Column::Seq.gt(delivered))
@@ -442,24 +456,9 @@ impl Webhooks<'_> {
                 .into_tuple()
                 .one(&self.store.reader)
                 .await?;
-            let Some((first_seq, oldest)) = first else {
-                pending.push(Pending {
-                    events: 0,
-                    oldest: None,
-                });
-                continue;
-            };
-            let last: Option<i64> = event::Entity::find()
-                .select_only()
-                .column_as(event::Column::Seq.max(), "max_seq")
-                .filter(event::Column::TenantId.eq(tenant))
-                .into_tuple::<Option<i64>>()
-                .one(&self.store.reader)
-                .await?
-                .flatten();
             pending.push(Pending {
-                events: last.unwrap_or(first_seq) - first_seq + 1,
-                oldest: Some(oldest),
+                events: behind,
+                oldest,
             });
         }
         Ok(pending)

@@ -184,7 +184,7 @@ impl Webhooks<'_> {
 
     async fn row(&self, id: &str) -> Result<webhook_endpoint::Model, StoreError> {
         webhook_endpoint::Entity::find_by_id(id.to_owned())
-            .one(&self.store.writer)
+            .one(&self.store.reader)
             .await?
             .ok_or(StoreError::NotFound)
     }
