@@ -16,7 +16,8 @@
 //!   ast, grammar, resolution, evaluation), PATCH (`patch/`), list and search requests
 //!   (`list/`: params, cursor, plan, root search, response), `/Bulk` planning, projection,
 //!   the resource representation, resource ids, discovery documents, the rows of an import
-//!   (`import/`: CSV headers as attribute paths, JSON records) and errors.
+//!   (`import/`: CSV headers as attribute paths, JSON records), change events (`event/`:
+//!   types, the envelope, changed paths) and errors.
 //! - [`store`]: sea-orm over SQLite or PostgreSQL, its only user. Tenant-scoped handles; the
 //!   write seam, imports, lookups by name and externalId, and lists (`resources/`); filters
 //!   as SQL conditions (`condition/`); the membership table (`members/`); the three kinds of
