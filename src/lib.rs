@@ -21,7 +21,9 @@
 //! - [`store`]: sea-orm over SQLite or PostgreSQL, its only user. Tenant-scoped handles; the
 //!   write seam, imports, lookups by name and externalId, and lists (`resources/`); filters
 //!   as SQL conditions (`condition/`); the membership table (`members/`); the three kinds of
-//!   credential (`credentials/`); tenants, schema extensions, the index table and planner
+//!   credential (`credentials/`); the change-event outbox (`events/`: appended in the
+//!   transaction of each write, read back by the feed, pruned); tenants, schema extensions,
+//!   the index table and planner
 //!   statistics.
 //!
 //! [`jwt`] checks JWT bearers against the issuers a tenant trusts and makes scimd's own OAuth
