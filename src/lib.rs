@@ -23,8 +23,8 @@
 //!   as SQL conditions (`condition/`); the membership table (`members/`); the three kinds of
 //!   credential (`credentials/`); the change-event outbox (`events/`: appended in the
 //!   transaction of each write, read back by the feed, pruned); tenants, schema extensions,
-//!   the index table and planner
-//!   statistics.
+//!   the index table and planner statistics; opening a database (created only by `serve`
+//!   and `migrate`, refused when a newer scimd migrated it) and `backup` (VACUUM INTO).
 //!
 //! [`jwt`] checks JWT bearers against the issuers a tenant trusts and makes scimd's own OAuth
 //! access tokens; like `scim` it is pure, and `store::credentials` dispatches each bearer.
