@@ -16,12 +16,15 @@
 //!   ast, grammar, resolution, evaluation), PATCH (`patch/`), list and search requests
 //!   (`list/`: params, cursor, plan, root search, response), `/Bulk` planning, projection,
 //!   the resource representation, resource ids, discovery documents, the rows of an import
-//!   (`import/`: CSV headers as attribute paths, JSON records) and errors.
+//!   (`import/`: CSV headers as attribute paths, JSON records), change events (`event/`:
+//!   types, the envelope, changed paths) and errors.
 //! - [`store`]: sea-orm over SQLite or PostgreSQL, its only user. Tenant-scoped handles; the
 //!   write seam, imports, lookups by name and externalId, and lists (`resources/`); filters
 //!   as SQL conditions (`condition/`); the membership table (`members/`); the three kinds of
-//!   credential (`credentials/`); tenants, schema extensions, the index table and planner
-//!   statistics.
+//!   credential (`credentials/`); the change-event outbox (`events/`: appended in the
+//!   transaction of each write, read back by the feed, pruned); tenants, schema extensions,
+//!   the index table and planner statistics; opening a database (created only by `serve`
+//!   and `migrate`, refused when a newer scimd migrated it) and `backup` (VACUUM INTO).
 //!
 //! [`jwt`] checks JWT bearers against the issuers a tenant trusts and makes scimd's own OAuth
 //! access tokens; like `scim` it is pure, and `store::credentials` dispatches each bearer.

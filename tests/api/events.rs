@@ -339,6 +339,14 @@ async fn concurrent_writers_get_gap_free_seqs_per_tenant_in_commit_order() {
         let seqs: Vec<i64> = events.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
         assert_eq!(seqs, (1..=80).collect::<Vec<_>>(), "{tenant}");
         assert!(events.iter().all(|e| e["tenant"] == tenant));
+        if tenant == "other" {
+            // The token's label (`token_for` labels its tokens "test").
+            assert!(
+                events.iter().all(|e| e["actor"]["label"] == "test"),
+                "{}",
+                events[0]
+            );
+        }
         let mut ids: Vec<&str> = events
             .iter()
             .map(|e| e["resource"]["id"].as_str().unwrap())
@@ -496,4 +504,34 @@ async fn scimd_import_writes_events_with_the_import_actor() {
         events[2]["data"]["meta"].get("location").is_none(),
         "no request, no base URL"
     );
+}
+
+#[tokio::test]
+async fn removing_a_schema_tells_each_resource_that_lost_its_values() {
+    use crate::custom_schemas::{ACME, acme_document, register};
+    let app = spawn_app().await;
+    register(&app, &acme_document(), &[]);
+    let with = app
+        .post_user(
+            &json!({"schemas": [USER_URN, ACME], "userName": "acme1", ACME: {"Company": "Acme"}}),
+        )
+        .await;
+    let with = json_status(with, StatusCode::CREATED).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.create_user("plain").await;
+    let out = crate::cli::scimd(&app.db, &["schema", "remove", "--tenant", "default", ACME]);
+    assert!(out.status.success(), "{out:?}");
+    let events = events_of(&app, "default").await;
+    assert_eq!(
+        types(&events),
+        ["user.created", "user.created", "user.updated"]
+    );
+    let e = &events[2];
+    assert_eq!(e["resource"]["id"], with.as_str());
+    assert_eq!(e["resource"]["version"], "W/\"2\"");
+    assert_eq!(e["changed"], json!([ACME]));
+    assert_eq!(e["actor"]["label"], "cli");
+    assert!(e["data"].get(ACME).is_none(), "{e}");
 }
