@@ -19,17 +19,21 @@
 //!   (`import/`: CSV headers as attribute paths, JSON records), change events (`event/`:
 //!   types, the envelope, changed paths) and errors.
 //! - [`store`]: sea-orm over SQLite or PostgreSQL, its only user. Tenant-scoped handles; the
-//!   write seam, imports, lookups by name and externalId, and lists (`resources/`); filters
-//!   as SQL conditions (`condition/`); the membership table (`members/`); the three kinds of
+//!   write seam, imports, lookups by name and externalId, and lists (`resources/`); filters as
+//!   SQL conditions (`condition/`); the membership table (`members/`); the three kinds of
 //!   credential (`credentials/`); the change-event outbox (`events/`: appended in the
-//!   transaction of each write, read back by the feed, pruned); tenants, schema extensions,
-//!   the index table and planner statistics; opening a database (created only by `serve`
-//!   and `migrate`, refused when a newer scimd migrated it) and `backup` (VACUUM INTO).
+//!   transaction of each write, read back by the feed, pruned); webhook endpoints, their
+//!   per-(endpoint, tenant) cursors with leases and the attempts log (`webhooks/`); tenants,
+//!   schema extensions, the index table and planner statistics; opening a database (created
+//!   only by `serve` and `migrate`, refused when a newer scimd migrated it) and `backup`
+//!   (VACUUM INTO).
 //!
 //! [`jwt`] checks JWT bearers against the issuers a tenant trusts and makes scimd's own OAuth
 //! access tokens; like `scim` it is pure, and `store::credentials` dispatches each bearer.
 //!
-//! [`worker`] holds the background tasks that run beside the server and stop with it: `jwks`
+//! [`worker`] holds the background tasks that run beside the server and stop with it:
+//! `delivery` sends the outbox's events to webhook endpoints (Standard Webhooks signer, a
+//! sender that refuses private destinations when connecting, the retry schedule); `jwks`
 //! fetches again the JWKS of trusts added with a URL (and, for the auth extractor, at once on an
 //! unknown `kid`).
 //!

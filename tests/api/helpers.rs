@@ -82,6 +82,14 @@ impl TestDb {
         }
     }
 
+    /// Another handle on an existing database (its owner keeps and drops it).
+    pub fn attach(url: &str) -> Self {
+        Self {
+            url: url.to_owned(),
+            _dir: None,
+        }
+    }
+
     pub fn is_postgres(&self) -> bool {
         self.url.starts_with("postgres")
     }

@@ -629,3 +629,64 @@ async fn a_server_stopped_mid_delivery_leaves_nothing_committed_undelivered() {
     );
     drop(next);
 }
+
+#[tokio::test]
+async fn after_a_kill_9_mid_delivery_another_server_delivers_everything_committed() {
+    use crate::secrets::process::Server;
+    const TOKEN: &str = "webhooks-crash-bootstrap-token-0123456789";
+    let db = TestDb::new().await;
+    let server = Server::start(&[
+        ("SCIMD_DATABASE_URL", db.url.as_str()),
+        ("SCIMD_BOOTSTRAP_TOKEN", TOKEN),
+        ("SCIMD_WEBHOOK_ALLOW_PRIVATE", "true"),
+        ("SCIMD_WEBHOOK_RETRY_SCHEDULE", "100ms,100ms,100ms"),
+        ("SCIMD_RATE_LIMIT", "0"),
+        ("SCIMD_LOG", "warn"),
+    ]);
+    let receiver = Receiver::start().await;
+    receiver.script([Reply::Hang(Duration::from_secs(60))]);
+    let out = crate::cli::scimd(
+        &db,
+        &[
+            "webhook",
+            "add",
+            "--url",
+            &receiver.url(),
+            "--allow-private",
+        ],
+    );
+    assert!(out.status.success(), "{out:?}");
+    for name in ["a", "b", "c", "d"] {
+        let r = client()
+            .post(format!("{}/Users", server.base))
+            .bearer_auth(TOKEN)
+            .json(&json!({"schemas": [USER_URN], "userName": name}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+    eventually("the first delivery is in flight", || async {
+        receiver.max_in_flight() == 1
+    })
+    .await;
+    // SIGKILL while the first POST waits for its answer: the lease stays behind, unreleased.
+    server.crash();
+    let next = start(
+        TestDb::attach(&db.url),
+        settings(&db, TOKEN),
+        TOKEN.to_owned(),
+    )
+    .await;
+    // The dead process's lease (30 s) runs out, then the new one takes the pair over.
+    let got = receiver
+        .wait_accepted_within(4, Duration::from_secs(50))
+        .await;
+    let seqs: Vec<i64> = got.iter().map(|d| d.seq()).collect();
+    assert_eq!(
+        seqs,
+        vec![1, 2, 3, 4],
+        "every committed event arrives, in order"
+    );
+    drop(next);
+}

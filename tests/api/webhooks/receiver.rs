@@ -135,7 +135,11 @@ impl Receiver {
 
     /// Waits (up to 20 s) until `n` requests were accepted; returns them.
     pub async fn wait_accepted(&self, n: usize) -> Vec<Delivery> {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        self.wait_accepted_within(n, Duration::from_secs(20)).await
+    }
+
+    pub async fn wait_accepted_within(&self, n: usize, within: Duration) -> Vec<Delivery> {
+        let deadline = Instant::now() + within;
         loop {
             let accepted = self.accepted();
             if accepted.len() >= n {
