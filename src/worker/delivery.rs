@@ -13,6 +13,7 @@
 //!   `Retry-After` on 429 or 503 replaces the next delay (up to the schedule's longest); after
 //!   the last retry the event is given up (recorded) and the next one is sent. 410 disables
 //!   the endpoint; so does failing continuously for 5 days.
+//! - **The attempts log** keeps 30 days; older attempts are deleted hourly.
 //! - **Metrics**: attempts by outcome as they happen; backlog and oldest undelivered age
 //!   computed here every few seconds, never when `/metrics` is scraped.
 use std::collections::HashMap;
@@ -53,6 +54,8 @@ pub struct DeliverySettings {
     pub concurrency: usize,
     /// How often the backlog gauges are computed.
     pub metrics_every: Duration,
+    /// How long recorded attempts are kept (the attempts log is pruned hourly).
+    pub attempts_retention: Duration,
 }
 
 impl Default for DeliverySettings {
@@ -66,9 +69,13 @@ impl Default for DeliverySettings {
             disable_after: Duration::from_secs(5 * 86_400),
             concurrency: 16,
             metrics_every: Duration::from_secs(5),
+            attempts_retention: Duration::from_secs(30 * 86_400),
         }
     }
 }
+
+/// How often recorded attempts past [`DeliverySettings::attempts_retention`] are deleted.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
 fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
@@ -91,6 +98,7 @@ pub async fn run_until_stopped(store: Store, settings: DeliverySettings, mut shu
     let mut deliveries: JoinSet<Due> = JoinSet::new();
     let mut active: HashMap<Due, Claim> = HashMap::new();
     let mut measured = Instant::now() - settings.metrics_every;
+    let mut pruned: Option<Instant> = None;
     loop {
         tokio::select! {
             () = tokio::time::sleep(settings.poll) => {}
@@ -117,6 +125,16 @@ pub async fn run_until_stopped(store: Store, settings: DeliverySettings, mut shu
             measured = Instant::now();
             if let Err(e) = measure(&store).await {
                 tracing::warn!(error = %e, "webhook backlog not measured");
+            }
+        }
+        if pruned.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
+            pruned = Some(Instant::now());
+            let keep = chrono::Duration::from_std(settings.attempts_retention)
+                .unwrap_or(chrono::Duration::MAX);
+            if let Some(before) = Utc::now().checked_sub_signed(keep)
+                && let Err(e) = store.webhooks().prune_attempts(before).await
+            {
+                tracing::warn!(error = %e, "webhook attempts not pruned");
             }
         }
     }

@@ -389,6 +389,15 @@ impl Webhooks<'_> {
         Ok(())
     }
 
+    /// Deletes the attempts recorded before `before`; returns how many went.
+    pub async fn prune_attempts(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        Ok(webhook_attempt::Entity::delete_many()
+            .filter(webhook_attempt::Column::AttemptedAt.lt(before))
+            .exec(&self.store.writer)
+            .await?
+            .rows_affected)
+    }
+
     /// Marks the endpoint failing from now on, unless it already is.
     pub async fn mark_failing(&self, id: &str) -> Result<(), StoreError> {
         webhook_endpoint::Entity::update_many()

@@ -78,6 +78,22 @@ async fn one_process_at_a_time_holds_a_pairs_lease_until_it_expires() {
     assert!(!webhooks.renew(&a, t + LEASE).await.unwrap());
     assert!(webhooks.renew(&b, t + LEASE).await.unwrap());
     webhooks.release(&b).await.unwrap();
+    webhooks
+        .record_attempt(super::Attempt {
+            endpoint_id: &due.endpoint_id,
+            tenant: due.tenant,
+            seq: 1,
+            event_id: "e",
+            attempted_at: chrono::Utc::now() - chrono::Duration::days(31),
+            status_code: Some(500),
+            latency_ms: 3,
+            error: Some("answered 500".into()),
+            outcome: super::Outcome::Failed,
+        })
+        .await
+        .unwrap();
+    let old = chrono::Utc::now() - chrono::Duration::days(30);
+    assert_eq!(webhooks.prune_attempts(old).await.unwrap(), 1);
     assert!(
         webhooks
             .claim(&due, "c", t + 1_002, LEASE)

@@ -103,6 +103,27 @@ async fn deliveries_are_standard_webhooks_signed_over_the_stored_bytes_in_seq_or
     }
     let seqs: Vec<i64> = got.iter().map(|d| d.seq()).collect();
     assert_eq!(seqs, (1..=stored.len() as i64).collect::<Vec<_>>());
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.root()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(r#"scimd_webhook_attempts_total{outcome="delivered"}"#),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("scimd_webhook_backlog_events "),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("scimd_webhook_oldest_undelivered_seconds "),
+        "{metrics}"
+    );
     let wrong = scimd::store::webhooks::new_secret().unwrap();
     assert!(
         standardwebhooks::Webhook::new(&wrong)
