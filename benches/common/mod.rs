@@ -14,8 +14,17 @@ pub const TOKEN: &str = "bench-token-0123456789abcdef0123456789abcdef";
 /// The real server on an ephemeral loopback port, as `scimd serve` configures it by default
 /// except for the request-size limit and the rate limit: the benchmarks measure the store at
 /// full speed through one token.
+// The webhook benchmark adjusts `settings` instead.
+#[allow(dead_code)]
 pub async fn server(database_url: &str, max_payload: usize) -> Application {
-    let settings = Settings {
+    Application::build(settings(database_url, max_payload))
+        .await
+        .unwrap()
+}
+
+/// The settings [`server`] starts with.
+pub fn settings(database_url: &str, max_payload: usize) -> Settings {
+    Settings {
         database_url: database_url.to_owned(),
         pool: PoolConfig::default(),
         listen: "127.0.0.1:0".into(),
@@ -36,8 +45,7 @@ pub async fn server(database_url: &str, max_payload: usize) -> Application {
         workers: None,
         shutdown_timeout: Duration::from_secs(5),
         background: Default::default(),
-    };
-    Application::build(settings).await.unwrap()
+    }
 }
 
 /// `target/bench/NAME`, the directory created if missing.

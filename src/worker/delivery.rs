@@ -43,7 +43,8 @@ pub struct DeliverySettings {
     pub schedule: Schedule,
     /// The whole attempt, connecting included.
     pub timeout: Duration,
-    /// How long a claim on a pair lasts without renewal (it is renewed before each send);
+    /// How long a claim on a pair lasts without renewal (renewed before a send when less
+    /// than a timeout and 2 s of it is left);
     /// a process that died holding one delays that pair by this much at most.
     pub lease: Duration,
     /// How often the worker looks for due work.
@@ -215,6 +216,9 @@ async fn deliver(
         return webhooks.release(&claim).await;
     }
     let mut failing = target.failing_since.is_some();
+    // The claim was taken a moment ago with a full lease.
+    let mut lease_until = now_ms() + lease - 1_000;
+    let margin = millis(settings.timeout) + 2_000;
     loop {
         let (events, last) = webhooks
             .next_events(claim.tenant, claim.delivered_seq, &target.types, 100)
@@ -227,8 +231,13 @@ async fn deliver(
             return webhooks.release(&claim).await;
         }
         for event in events {
-            if !webhooks.renew(&claim, now_ms() + lease).await? {
-                return Ok(());
+            // Renewed only when what is left might not cover a whole attempt: every send
+            // starts with at least a timeout and a margin of lease ahead of it.
+            if lease_until - now_ms() < margin {
+                lease_until = now_ms() + lease;
+                if !webhooks.renew(&claim, lease_until).await? {
+                    return Ok(());
+                }
             }
             let attempted_at = Utc::now();
             let (answer, latency) = sender
@@ -265,29 +274,30 @@ async fn deliver(
                     "webhook attempt failed"
                 );
             }
-            webhooks
-                .record_attempt(Attempt {
-                    endpoint_id: &target.id,
-                    tenant: claim.tenant,
-                    seq: event.seq,
-                    event_id: &event.id,
-                    attempted_at,
-                    status_code,
-                    latency_ms: millis(latency),
-                    error: error.clone(),
-                    outcome: result,
-                })
-                .await?;
-            match result {
-                Outcome::Delivered => {
-                    if failing {
-                        webhooks.mark_healthy(&target.id).await?;
-                        failing = false;
-                    }
-                    if !webhooks.advance(&mut claim, event.seq).await? {
-                        return Ok(());
-                    }
+            let attempt = Attempt {
+                endpoint_id: &target.id,
+                tenant: claim.tenant,
+                seq: event.seq,
+                event_id: &event.id,
+                attempted_at,
+                status_code,
+                latency_ms: millis(latency),
+                error: error.clone(),
+                outcome: result,
+            };
+            if result == Outcome::Delivered {
+                if failing {
+                    webhooks.mark_healthy(&target.id).await?;
+                    failing = false;
                 }
+                if !webhooks.delivered(&mut claim, attempt).await? {
+                    return Ok(());
+                }
+                continue;
+            }
+            webhooks.record_attempt(attempt).await?;
+            match result {
+                Outcome::Delivered => {}
                 Outcome::Gone => {
                     webhooks
                         .disable(&target.id, "the endpoint answered 410 Gone")

@@ -226,18 +226,10 @@ impl Webhooks<'_> {
         }))
     }
 
-    /// The cursor row of a held claim, conditional on still holding it.
-    fn held(claim: &Claim) -> sea_orm::UpdateMany<webhook_cursor::Entity> {
-        webhook_cursor::Entity::update_many()
-            .filter(webhook_cursor::Column::EndpointId.eq(claim.endpoint_id.as_str()))
-            .filter(webhook_cursor::Column::TenantId.eq(claim.tenant.get()))
-            .filter(webhook_cursor::Column::LeaseOwner.eq(claim.owner.as_str()))
-    }
-
     /// Extends the lease to `until_ms`; `false` when it was lost (a replay reset it, or it
     /// expired and another process took it): the caller must stop.
     pub async fn renew(&self, claim: &Claim, until_ms: i64) -> Result<bool, StoreError> {
-        let done = Self::held(claim)
+        let done = held(claim)
             .col_expr(webhook_cursor::Column::LeaseUntil, Expr::value(until_ms))
             .exec(&self.store.writer)
             .await?;
@@ -247,15 +239,22 @@ impl Webhooks<'_> {
     /// Moves the cursor past `seq` (delivered, given up, or filtered out) with no failed
     /// attempts; `false` when the lease was lost.
     pub async fn advance(&self, claim: &mut Claim, seq: i64) -> Result<bool, StoreError> {
-        let done = Self::held(claim)
-            .col_expr(webhook_cursor::Column::DeliveredSeq, Expr::value(seq))
-            .col_expr(webhook_cursor::Column::Attempts, Expr::value(0))
-            .col_expr(webhook_cursor::Column::NextAttemptAt, Expr::value(0i64))
-            .exec(&self.store.writer)
-            .await?;
-        claim.delivered_seq = seq;
-        claim.attempts = 0;
-        Ok(done.rows_affected == 1)
+        advance(&self.store.writer, claim, seq).await
+    }
+
+    /// Records a delivered attempt and moves the cursor past its event, in one transaction
+    /// (one commit per event, not two); `false` when the lease was lost.
+    pub async fn delivered(
+        &self,
+        claim: &mut Claim,
+        attempt: Attempt<'_>,
+    ) -> Result<bool, StoreError> {
+        let seq = attempt.seq;
+        let tx = self.store.begin_write().await?;
+        record(&tx, attempt).await?;
+        let held = advance(&tx, claim, seq).await?;
+        tx.commit().await?;
+        Ok(held)
     }
 
     /// After a failed attempt: counts it, sets when the next one is due, and lets the lease go.
@@ -265,7 +264,7 @@ impl Webhooks<'_> {
         attempts: u32,
         next_attempt_ms: i64,
     ) -> Result<bool, StoreError> {
-        let done = Self::held(claim)
+        let done = held(claim)
             .col_expr(
                 webhook_cursor::Column::Attempts,
                 Expr::value(i32::try_from(attempts).unwrap_or(i32::MAX)),
@@ -286,7 +285,7 @@ impl Webhooks<'_> {
 
     /// Lets the lease go (nothing more to send, or shutdown).
     pub async fn release(&self, claim: &Claim) -> Result<(), StoreError> {
-        Self::held(claim)
+        held(claim)
             .col_expr(
                 webhook_cursor::Column::LeaseOwner,
                 Expr::value(None::<String>),
@@ -372,21 +371,7 @@ impl Webhooks<'_> {
     }
 
     pub async fn record_attempt(&self, attempt: Attempt<'_>) -> Result<(), StoreError> {
-        webhook_attempt::Entity::insert(webhook_attempt::ActiveModel {
-            endpoint_id: Set(attempt.endpoint_id.to_owned()),
-            tenant_id: Set(attempt.tenant.get()),
-            seq: Set(attempt.seq),
-            event_id: Set(attempt.event_id.to_owned()),
-            attempted_at: Set(attempt.attempted_at),
-            status_code: Set(attempt.status_code.map(i32::from)),
-            latency_ms: Set(attempt.latency_ms),
-            error: Set(attempt.error),
-            outcome: Set(attempt.outcome.as_str().to_owned()),
-            ..Default::default()
-        })
-        .exec_without_returning(&self.store.writer)
-        .await?;
-        Ok(())
+        record(&self.store.writer, attempt).await
     }
 
     /// Deletes the attempts recorded before `before`; returns how many went.
@@ -472,4 +457,46 @@ impl Webhooks<'_> {
         }
         Ok(pending)
     }
+}
+
+/// The cursor row of a held claim, conditional on still holding it.
+fn held(claim: &Claim) -> sea_orm::UpdateMany<webhook_cursor::Entity> {
+    webhook_cursor::Entity::update_many()
+        .filter(webhook_cursor::Column::EndpointId.eq(claim.endpoint_id.as_str()))
+        .filter(webhook_cursor::Column::TenantId.eq(claim.tenant.get()))
+        .filter(webhook_cursor::Column::LeaseOwner.eq(claim.owner.as_str()))
+}
+
+async fn advance<C: ConnectionTrait>(
+    conn: &C,
+    claim: &mut Claim,
+    seq: i64,
+) -> Result<bool, StoreError> {
+    let done = held(claim)
+        .col_expr(webhook_cursor::Column::DeliveredSeq, Expr::value(seq))
+        .col_expr(webhook_cursor::Column::Attempts, Expr::value(0))
+        .col_expr(webhook_cursor::Column::NextAttemptAt, Expr::value(0i64))
+        .exec(conn)
+        .await?;
+    claim.delivered_seq = seq;
+    claim.attempts = 0;
+    Ok(done.rows_affected == 1)
+}
+
+async fn record<C: ConnectionTrait>(conn: &C, attempt: Attempt<'_>) -> Result<(), StoreError> {
+    webhook_attempt::Entity::insert(webhook_attempt::ActiveModel {
+        endpoint_id: Set(attempt.endpoint_id.to_owned()),
+        tenant_id: Set(attempt.tenant.get()),
+        seq: Set(attempt.seq),
+        event_id: Set(attempt.event_id.to_owned()),
+        attempted_at: Set(attempt.attempted_at),
+        status_code: Set(attempt.status_code.map(i32::from)),
+        latency_ms: Set(attempt.latency_ms),
+        error: Set(attempt.error),
+        outcome: Set(attempt.outcome.as_str().to_owned()),
+        ..Default::default()
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
 }
