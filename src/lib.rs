@@ -9,7 +9,8 @@
 //!   proxies only, bearer authentication, preconditions, rate limits, the request span with its
 //!   log line and metrics, `X-Request-Id`, canonical endpoint names); `api/scim/` the SCIM
 //!   endpoints, one handler set for every resource type (the type is route data), with
-//!   `/Bulk`, `/Me` and discovery; `api/admin/` the operator's API; `api/openapi/` the
+//!   `/Bulk`, `/Me` and discovery; `api/admin/` the operator's API (with the change feed,
+//!   `events.rs`, long-polling); `api/openapi/` the
 //!   OpenAPI document; `api/metrics.rs` `/metrics`; `api/state.rs` what handlers share.
 //! - [`scim`]: pure protocol logic, importing neither actix-web nor sea-orm: the schema
 //!   registry (`schema/`), validation with IdP leniency (`validate/`), filters (`filter/`:
@@ -20,15 +21,16 @@
 //! - [`store`]: sea-orm over SQLite or PostgreSQL, its only user. Tenant-scoped handles; the
 //!   write seam, imports, lookups by name and externalId, and lists (`resources/`); filters
 //!   as SQL conditions (`condition/`); the membership table (`members/`); the three kinds of
-//!   credential (`credentials/`); tenants, schema extensions, the index table and planner
-//!   statistics.
+//!   credential (`credentials/`); the change-event outbox (`events/`: appended in the write's
+//!   transaction, read as a feed, long-polled with an in-process wake-up, pruned); tenants,
+//!   schema extensions, the index table and planner statistics.
 //!
 //! [`jwt`] checks JWT bearers against the issuers a tenant trusts and makes scimd's own OAuth
 //! access tokens; like `scim` it is pure, and `store::credentials` dispatches each bearer.
 //!
 //! [`worker`] holds the background tasks that run beside the server and stop with it: `jwks`
 //! fetches again the JWKS of trusts added with a URL (and, for the auth extractor, at once on an
-//! unknown `kid`).
+//! unknown `kid`); `prune` removes change events past `SCIMD_EVENT_RETENTION`.
 //!
 //! [`startup`] wires them into a server, [`cli`] holds the command line and configuration
 //! (every argument with help text), [`commands`] what each subcommand does (list commands

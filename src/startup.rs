@@ -69,6 +69,8 @@ impl From<&ServeArgs> for Settings {
             shutdown_timeout: Duration::from_secs(5),
             background: WorkerSettings {
                 jwks_refresh: args.jwks_refresh,
+                event_retention: args.event_retention,
+                ..WorkerSettings::default()
             },
         }
     }

@@ -5,6 +5,8 @@
 //!
 //! - [`jwks`]: fetches again the JWKS of trusts added with `--jwks-url`, every
 //!   `SCIMD_JWKS_REFRESH` (and, through [`jwks::Refresher`], when a token names an unknown kid).
+//! - [`prune`]: removes change events past `SCIMD_EVENT_RETENTION`, at start and every few
+//!   minutes.
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -13,18 +15,25 @@ use tokio::task::JoinSet;
 use crate::store::Store;
 
 pub mod jwks;
+pub mod prune;
 
 /// What the workers need to know.
 #[derive(Debug, Clone)]
 pub struct WorkerSettings {
     /// How often each trust's JWKS URL is fetched again (`SCIMD_JWKS_REFRESH`).
     pub jwks_refresh: Duration,
+    /// How long change events stay in the feed (`SCIMD_EVENT_RETENTION`).
+    pub event_retention: Duration,
+    /// How often events past retention are removed (tests shorten it).
+    pub prune_interval: Duration,
 }
 
 impl Default for WorkerSettings {
     fn default() -> Self {
         Self {
             jwks_refresh: jwks::DEFAULT_INTERVAL,
+            event_retention: prune::DEFAULT_RETENTION,
+            prune_interval: prune::DEFAULT_INTERVAL,
         }
     }
 }
@@ -53,7 +62,13 @@ impl Workers {
         let (stop, signal) = watch::channel(false);
         let mut tasks = JoinSet::new();
         let refresher = jwks::Refresher::new(store.clone(), settings.jwks_refresh);
-        tasks.spawn(jwks::run_until_stopped(refresher, Shutdown(signal)));
+        tasks.spawn(jwks::run_until_stopped(refresher, Shutdown(signal.clone())));
+        tasks.spawn(prune::run_until_stopped(
+            store.clone(),
+            settings.event_retention,
+            settings.prune_interval,
+            Shutdown(signal),
+        ));
         Self { stop, tasks }
     }
 

@@ -29,6 +29,8 @@ mod custom_schemas;
 mod discovery;
 /// SCIM error bodies for every failure, including actix's own.
 mod errors;
+/// The change feed: GET /admin/v1/events after SCIM writes, long-polling, 410, `scimd events`.
+mod events_feed;
 /// The filter SQL and the in-memory evaluator agree on generated filters.
 mod filter_agreement;
 /// Filters, sorting, projection, /.search and cursors.

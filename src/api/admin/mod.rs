@@ -1,12 +1,13 @@
-//! The admin API (`/admin/v1`): tenants, their tokens, OAuth clients, JWT trusts and schema
-//! extensions over HTTP, mirroring the CLI, for operators who automate scimd instead of
-//! running `scimd tenant|token|client|jwt|schema …` on its host.
+//! The admin API (`/admin/v1`): tenants, their tokens, OAuth clients, JWT trusts, schema
+//! extensions and the change feed over HTTP, mirroring the CLI, for operators who automate
+//! scimd instead of running `scimd tenant|token|client|jwt|schema|events …` on its host.
 //!
 //! It has a credential of its own, `SCIMD_ADMIN_TOKEN`; without it the API is disabled. Tenant
 //! tokens never work here and the admin token never reaches SCIM data. Errors are SCIM error
 //! bodies, as everywhere else on the server.
 
 mod clients;
+mod events;
 mod schemas;
 mod tenants;
 mod tokens;
@@ -64,7 +65,8 @@ pub fn configure(routes: &mut Routes) {
                 .on(Method::GET, trusts::list)
                 .on(Method::POST, trusts::add),
         )
-        .add(at("/jwt-trusts/{id}").on(Method::DELETE, trusts::remove));
+        .add(at("/jwt-trusts/{id}").on(Method::DELETE, trusts::remove))
+        .add(at("/events").on(Method::GET, events::feed));
 }
 
 /// The admin API's operations, in the order [`configure`] routes them; merged into the
@@ -87,6 +89,7 @@ pub fn configure(routes: &mut Routes) {
     trusts::list,
     trusts::add,
     trusts::remove,
+    events::feed,
 ))]
 pub(crate) struct AdminDoc;
 

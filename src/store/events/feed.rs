@@ -40,7 +40,7 @@ impl From<sea_orm::DbErr> for FeedError {
 }
 
 pub struct Events<'a> {
-    store: &'a Store,
+    pub(super) store: &'a Store,
 }
 
 impl Store {

@@ -19,8 +19,10 @@ use crate::scim::event::{Actor, Change, Envelope, Render};
 use crate::scim::schema::{Registry, ResourceKind};
 
 mod feed;
+mod wait;
 
 pub use feed::{Events, FeedError, Page, Stored};
+pub use wait::{EventSignal, POLL_INTERVAL};
 
 /// Where a write comes from, for the events it makes: who, which request, and how a GET
 /// would render the resource (the tenant's registry, the request's base URL).
