@@ -8,7 +8,7 @@ use super::{credentials, open, show};
 use crate::api::SchemaView;
 use crate::cli::SchemaCommand;
 use crate::scim::schema::custom;
-use crate::store::{SchemaRecord, StoreError};
+use crate::store::{Origin, SchemaRecord, StoreError};
 
 pub async fn run(command: SchemaCommand) -> anyhow::Result<()> {
     match command {
@@ -77,7 +77,10 @@ pub async fn run(command: SchemaCommand) -> anyhow::Result<()> {
             let store = open(&db).await?;
             let removed = async {
                 let found = credentials::named(&store, &tenant).await?;
-                match store.schemas().remove(found.id, urn.trim()).await {
+                match store
+                    .schemas()
+                    .remove(found.id, urn.trim(), Origin::named("cli"))
+                    .await {
                     Err(StoreError::NotFound) => bail!(
                         "tenant {tenant:?} has no schema {urn:?}; `scimd schema list --tenant {tenant}` shows its schemas"
                     ),

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use entity::{tenant, tenant_schema};
+use entity::{resource, tenant, tenant_schema};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
@@ -13,7 +13,10 @@ use sea_orm::{
 };
 use serde_json::Value;
 
+use super::convert::{kind_of, to_resource};
+use super::events::{self, Origin};
 use super::{Store, StoreError, TenantId, TenantRecord, now};
+use crate::scim::event;
 use crate::scim::schema::custom::{self, DocumentError};
 use crate::scim::schema::{Registry, ResourceKind, Schema, SchemaExtension};
 use crate::scim::{ScimError, ScimType};
@@ -157,7 +160,18 @@ impl<'a> Schemas<'a> {
     /// no value a client can no longer see or change stays behind. Each changed resource
     /// gets a new version, since its representation changed. `NotFound` if there is no such
     /// extension.
-    pub async fn remove(&self, tenant: TenantId, urn: &str) -> Result<Removed, StoreError> {
+    pub async fn remove(
+        &self,
+        tenant: TenantId,
+        urn: &str,
+        origin: Origin,
+    ) -> Result<Removed, StoreError> {
+        // Rendered with the registry of before: the values are gone from `data`, so the
+        // extension shows in no event.
+        let resolved = self
+            .store
+            .resolve_origin(tenant, Some(&Arc::new(origin)))
+            .await?;
         let txn = self.store.begin_write().await?;
         bump(&txn, tenant).await?;
         let Some(row) = tenant_schema::Entity::find_by_id((tenant.get(), urn.to_ascii_lowercase()))
@@ -169,10 +183,31 @@ impl<'a> Schemas<'a> {
         tenant_schema::Entity::delete_by_id((tenant.get(), row.urn_ci.clone()))
             .exec(&txn)
             .await?;
-        let purged = txn
-            .execute_raw(purge(&txn, tenant, &row))
+        let changed: Vec<String> = txn
+            .query_all_raw(purge(&txn, tenant, &row))
             .await?
-            .rows_affected();
+            .iter()
+            .map(|r| r.try_get_by_index::<String>(0))
+            .collect::<Result<_, _>>()?;
+        let purged = changed.len() as u64;
+        let kind = kind_of(&row.resource_type)?;
+        let mut changes = Vec::with_capacity(changed.len());
+        for chunk in changed.chunks(500) {
+            let rows = resource::Entity::find()
+                .filter(resource::Column::TenantId.eq(tenant.get()))
+                .filter(resource::Column::Id.is_in(chunk.iter().cloned()))
+                .all(&txn)
+                .await?;
+            for r in rows {
+                let after = to_resource(r, kind)?;
+                changes.push(event::removed_extension(
+                    resolved.render(kind),
+                    &after,
+                    &row.urn,
+                ));
+            }
+        }
+        events::append(&txn, tenant, &resolved, changes).await?;
         txn.commit().await?;
         Ok(Removed {
             urn: row.urn,
@@ -205,7 +240,8 @@ fn purge(txn: &DatabaseTransaction, tenant: TenantId, row: &tenant_schema::Model
         (
             "UPDATE resources SET data = data - $1::text, data_ci = data_ci - $1::text, \
              version = version + 1, last_modified = $2 \
-             WHERE tenant_id = $3 AND resource_type = $4 AND (data -> $1::text) IS NOT NULL",
+             WHERE tenant_id = $3 AND resource_type = $4 AND (data -> $1::text) IS NOT NULL \
+             RETURNING id",
             row.urn.clone(),
         )
     } else {
@@ -213,7 +249,8 @@ fn purge(txn: &DatabaseTransaction, tenant: TenantId, row: &tenant_schema::Model
         (
             "UPDATE resources SET data = json_remove(data, ?1), data_ci = json_remove(data_ci, ?1), \
              version = version + 1, last_modified = ?2 \
-             WHERE tenant_id = ?3 AND resource_type = ?4 AND json_type(data, ?1) IS NOT NULL",
+             WHERE tenant_id = ?3 AND resource_type = ?4 AND json_type(data, ?1) IS NOT NULL \
+             RETURNING id",
             format!("$.\"{}\"", row.urn),
         )
     };

@@ -220,7 +220,12 @@ pub(super) async fn remove(
     owner: web::Query<Owner>,
 ) -> Result<HttpResponse, ScimError> {
     let owner = tenant(&state, &owner.tenant).await?;
-    match state.store.schemas().remove(owner.id, urn.trim()).await {
+    match state
+        .store
+        .schemas()
+        .remove(owner.id, urn.trim(), crate::store::Origin::named("admin"))
+        .await
+    {
         Ok(removed) => Ok(super::reply(
             StatusCode::OK,
             &Removal {

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::Value;
 
 use crate::api::AppState;
@@ -25,6 +25,7 @@ pub const MAX_OPERATIONS: usize = 1000;
 const BATCH: usize = 500;
 
 pub async fn post_bulk(
+    req: HttpRequest,
     state: web::Data<AppState>,
     tenant: Tenant,
     base: BaseUrl,
@@ -32,9 +33,11 @@ pub async fn post_bulk(
 ) -> Result<HttpResponse, ScimError> {
     let request = bulk::parse(&body, MAX_OPERATIONS)?;
     let registry = state.registry(&tenant).await?;
+    let origin = super::endpoint::origin(&req, &tenant, &registry, &base);
     let mut run = Run {
         state: &state,
         registry: &registry,
+        origin: &origin,
         tenant: tenant.id,
         base: &base.0,
         ids: HashMap::new(),
@@ -72,6 +75,7 @@ pub async fn post_bulk(
 struct Run<'a> {
     state: &'a AppState,
     registry: &'a Registry,
+    origin: &'a std::sync::Arc<crate::store::Origin>,
     tenant: TenantId,
     base: &'a str,
     /// bulkId → the id its POST created.
@@ -162,6 +166,7 @@ impl Run<'_> {
             kind: op.kind,
             memberships: false,
             registry: self.registry,
+            origin: self.origin,
         };
         let outcome = match op.method {
             Method::Put => writes::replace(scope, &id, if_match, &data).await.map(Some),
@@ -193,7 +198,8 @@ impl Run<'_> {
             .store
             .tenant(self.tenant)
             .resources(kind)
-            .memberships(false);
+            .memberships(false)
+            .origin(std::sync::Arc::clone(self.origin));
         let writes: Vec<Write> = batch.iter().map(|(_, _, w)| w.clone()).collect();
         if let Ok(ids) = resources.import(&writes).await {
             for ((i, op, _), id) in batch.iter().zip(ids) {

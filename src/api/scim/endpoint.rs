@@ -5,17 +5,20 @@
 use std::sync::Arc;
 
 use actix_web::http::StatusCode;
-use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, web};
+use actix_web::{FromRequest, HttpMessage as _, HttpRequest, HttpResponse, dev::Payload, web};
 use futures_util::future::LocalBoxFuture;
 
 use super::writes;
 use crate::api::AppState;
+use crate::api::RequestId;
 use crate::api::Tenant;
 use crate::api::http::respond::{self, BaseUrl};
 use crate::scim::ScimError;
+use crate::scim::event::Actor;
 use crate::scim::projection::Projection;
 use crate::scim::resource::Resource;
 use crate::scim::schema::{Registry, ResourceKind, ResourceType};
+use crate::store::Origin;
 
 pub struct Endpoint {
     pub state: web::Data<AppState>,
@@ -23,6 +26,29 @@ pub struct Endpoint {
     pub registry: Arc<Registry>,
     pub base: BaseUrl,
     pub kind: ResourceKind,
+    /// Who writes, for the change events of a write.
+    pub origin: Arc<Origin>,
+}
+
+/// The origin of a SCIM request's writes: its credential, request id, tenant, and how a GET
+/// renders what it writes.
+pub fn origin(
+    req: &HttpRequest,
+    tenant: &Tenant,
+    registry: &Arc<Registry>,
+    base: &BaseUrl,
+) -> Arc<Origin> {
+    let request_id = req
+        .extensions()
+        .get::<RequestId>()
+        .map(|id| id.as_str().to_owned());
+    Arc::new(Origin {
+        actor: Actor::credential(tenant.credential.key(), None),
+        request_id,
+        tenant_name: Some(tenant.name.clone()),
+        base: Some(base.0.clone()),
+        registry: Some(Arc::clone(registry)),
+    })
 }
 
 impl Endpoint {
@@ -39,6 +65,7 @@ impl Endpoint {
             kind: self.kind,
             memberships: self.shows_memberships(shown),
             registry: &self.registry,
+            origin: &self.origin,
         }
     }
 
@@ -67,6 +94,7 @@ impl FromRequest for Endpoint {
         let kind = req.app_data::<ResourceKind>().copied();
         let base = BaseUrl::of(req);
         let tenant = Tenant::from_request(req, payload);
+        let req = req.clone();
         Box::pin(async move {
             let tenant = tenant.await?;
             let (Some(state), Some(kind)) = (state, kind) else {
@@ -74,12 +102,14 @@ impl FromRequest for Endpoint {
                 return Err(ScimError::internal());
             };
             let registry = state.registry(&tenant).await?;
+            let origin = origin(&req, &tenant, &registry, &base);
             Ok(Self {
                 state,
                 tenant,
                 registry,
                 base,
                 kind,
+                origin,
             })
         })
     }

@@ -62,6 +62,8 @@ pub struct Scope<'a> {
     pub memberships: bool,
     /// The tenant's registry (`AppState::registry`).
     pub registry: &'a Registry,
+    /// Who writes (the change events' actor and request id).
+    pub origin: &'a std::sync::Arc<crate::store::Origin>,
 }
 
 impl<'a> Scope<'a> {
@@ -84,6 +86,7 @@ impl<'a> Scope<'a> {
             .tenant(self.tenant)
             .resources(self.kind)
             .memberships(self.memberships)
+            .origin(std::sync::Arc::clone(self.origin))
     }
 }
 

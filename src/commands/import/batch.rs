@@ -14,12 +14,14 @@ use crate::scim::import::{Header, merge};
 use crate::scim::resource::{self, MemberInput, Resource};
 use crate::scim::schema::{Registry, ResourceKind, ResourceType};
 use crate::scim::validate::{self, Leniency};
-use crate::store::{Lookup, Resources, Store, StoreError, TenantId, Write};
+use crate::store::{Lookup, Origin, Resources, Store, StoreError, TenantId, Write};
 
 pub(super) struct Importer<'a> {
     store: &'a Store,
     tenant: TenantId,
     registry: &'a Registry,
+    /// The events' actor: `import`.
+    origin: std::sync::Arc<Origin>,
     header: Option<&'a Header>,
     dry_run: bool,
     /// Whether groups follow, whose members may name this import's resources.
@@ -87,6 +89,7 @@ impl<'a> Importer<'a> {
             store,
             tenant,
             registry,
+            origin: std::sync::Arc::new(Origin::named("import")),
             header,
             dry_run,
             groups_follow,
@@ -106,7 +109,10 @@ impl<'a> Importer<'a> {
     }
 
     fn resources(&self, kind: ResourceKind) -> Resources<'a> {
-        self.store.tenant(self.tenant).resources(kind)
+        self.store
+            .tenant(self.tenant)
+            .resources(kind)
+            .origin(std::sync::Arc::clone(&self.origin))
     }
 
     fn fail(&mut self, record: &Record, reason: impl Into<String>) {

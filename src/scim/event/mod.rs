@@ -326,6 +326,21 @@ pub fn updated(
     })
 }
 
+/// The event of a resource whose values of extension `urn` were deleted with the extension
+/// (`scimd schema remove`).
+pub fn removed_extension(render: Render<'_>, after: &Resource, urn: &str) -> Change {
+    let event_type = match after.kind {
+        ResourceKind::User => EventType::UserUpdated,
+        ResourceKind::Group => EventType::GroupUpdated,
+    };
+    Change {
+        event_type,
+        resource: reference(after, true),
+        changed: vec![urn.to_owned()],
+        data: render.data(after),
+    }
+}
+
 /// The event of a deleted resource: its last `id`, `externalId` and name.
 pub fn deleted(resource: &Resource) -> Change {
     let name = match resource.kind {

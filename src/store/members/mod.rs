@@ -9,6 +9,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 
 use super::convert::kind_of;
 use super::{StoreError, TenantId, now};
+use crate::scim::event::GroupAt;
 use crate::scim::filter::eval::member_matches;
 use crate::scim::filter::{MemberSelection, member_selection};
 use crate::scim::id::ResourceId;
@@ -32,13 +33,66 @@ const CHUNK: usize = 500;
 /// finds it by agree. It also bounds the walk over a cycle of groups.
 pub(super) const MAX_NESTING: u32 = 32;
 
+/// What a write did to a group's members: the change events it makes.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Delta {
+    pub added: Vec<(String, ResourceKind)>,
+    pub removed: Vec<(String, ResourceKind)>,
+}
+
+impl Delta {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty()
+    }
+
+    /// `self` then `next`; a member removed and added again (or the reverse) nets out.
+    pub fn then(mut self, next: Delta) -> Delta {
+        for (id, kind) in next.removed {
+            match self.added.iter().position(|(a, _)| *a == id) {
+                Some(i) => {
+                    self.added.remove(i);
+                }
+                None => self.removed.push((id, kind)),
+            }
+        }
+        for (id, kind) in next.added {
+            match self.removed.iter().position(|(r, _)| *r == id) {
+                Some(i) => {
+                    self.removed.remove(i);
+                }
+                None => self.added.push((id, kind)),
+            }
+        }
+        self
+    }
+}
+
+/// The current members of `group_id`, with their types.
+async fn current<C: ConnectionTrait>(
+    conn: &C,
+    group_id: &str,
+) -> Result<Vec<(String, ResourceKind)>, StoreError> {
+    let rows: Vec<(String, String)> = group_member::Entity::find()
+        .select_only()
+        .column(group_member::Column::MemberId)
+        .column(group_member::Column::MemberType)
+        .filter(group_member::Column::GroupId.eq(group_id))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    rows.into_iter()
+        .map(|(id, kind)| Ok((id, kind_of(&kind)?)))
+        .collect()
+}
+
 /// Replaces the members of `group_id` with those of `inputs` that exist in the tenant.
 pub(super) async fn set<C: ConnectionTrait>(
     conn: &C,
     tenant: TenantId,
     group_id: &str,
     inputs: &[MemberInput],
-) -> Result<(), StoreError> {
+) -> Result<Delta, StoreError> {
+    let before = current(conn, group_id).await?;
     group_member::Entity::delete_many()
         .filter(group_member::Column::TenantId.eq(tenant.get()))
         .filter(group_member::Column::GroupId.eq(group_id))
@@ -51,7 +105,21 @@ pub(super) async fn set<C: ConnectionTrait>(
             .exec_without_returning(conn)
             .await?;
     }
-    Ok(())
+    let was: HashSet<&str> = before.iter().map(|(id, _)| id.as_str()).collect();
+    let now_in: HashSet<&str> = found.iter().map(|m| m.id.as_str()).collect();
+    let mut seen = HashSet::new();
+    Ok(Delta {
+        added: found
+            .iter()
+            .filter(|m| !was.contains(m.id.as_str()) && seen.insert(m.id.as_str()))
+            .map(|m| (m.id.clone(), m.kind))
+            .collect(),
+        removed: before
+            .iter()
+            .filter(|(id, _)| !now_in.contains(id.as_str()))
+            .cloned()
+            .collect(),
+    })
 }
 
 /// Applies a PATCH's membership change row by row: the cost follows the change, not the
@@ -61,9 +129,10 @@ pub(super) async fn apply<C: ConnectionTrait>(
     tenant: TenantId,
     group_id: &str,
     change: &MemberChange,
-) -> Result<(), StoreError> {
+) -> Result<Delta, StoreError> {
+    let mut delta = Delta::default();
     if let Some(list) = &change.replace {
-        set(conn, tenant, group_id, list).await?;
+        delta = set(conn, tenant, group_id, list).await?;
     }
     let mut gone: Vec<String> = change.remove.clone();
     for inner in &change.remove_where {
@@ -81,7 +150,20 @@ pub(super) async fn apply<C: ConnectionTrait>(
             }
         }
     }
+    let mut removed = Vec::new();
     for chunk in gone.chunks(CHUNK) {
+        let present: Vec<(String, String)> = group_member::Entity::find()
+            .select_only()
+            .column(group_member::Column::MemberId)
+            .column(group_member::Column::MemberType)
+            .filter(group_member::Column::GroupId.eq(group_id))
+            .filter(group_member::Column::MemberId.is_in(chunk.iter().cloned()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        for (id, kind) in present {
+            removed.push((id, kind_of(&kind)?));
+        }
         group_member::Entity::delete_many()
             .filter(group_member::Column::TenantId.eq(tenant.get()))
             .filter(group_member::Column::GroupId.eq(group_id))
@@ -89,8 +171,12 @@ pub(super) async fn apply<C: ConnectionTrait>(
             .exec(conn)
             .await?;
     }
+    delta = delta.then(Delta {
+        added: Vec::new(),
+        removed,
+    });
     if change.add.is_empty() {
-        return Ok(());
+        return Ok(delta);
     }
     let found = resolve(conn, tenant, group_id, &change.add).await?;
     let mut present: HashSet<String> = HashSet::new();
@@ -105,14 +191,21 @@ pub(super) async fn apply<C: ConnectionTrait>(
             .await?;
         present.extend(ids);
     }
-    let new: Vec<&Found> = found.iter().filter(|m| !present.contains(&m.id)).collect();
+    let mut seen = HashSet::new();
+    let new: Vec<&Found> = found
+        .iter()
+        .filter(|m| !present.contains(&m.id) && seen.insert(m.id.as_str()))
+        .collect();
     for chunk in new.chunks(CHUNK) {
         let rows = chunk.iter().map(|m| m.row(tenant, group_id));
         group_member::Entity::insert_many(rows)
             .exec_without_returning(conn)
             .await?;
     }
-    Ok(())
+    Ok(delta.then(Delta {
+        added: new.iter().map(|m| (m.id.clone(), m.kind)).collect(),
+        removed: Vec::new(),
+    }))
 }
 
 /// The members of `inputs` that exist in the tenant, with their real type. A group is not
@@ -174,12 +267,30 @@ impl Found {
 }
 
 /// Before `id` is deleted: the groups containing it get a new version (their member list
-/// changes), and every membership naming it goes.
+/// changes), and every membership naming it goes. Returns those groups at their new version.
 pub(super) async fn detach<C: ConnectionTrait>(
     conn: &C,
     tenant: TenantId,
     id: &str,
-) -> Result<(), StoreError> {
+) -> Result<Vec<GroupAt>, StoreError> {
+    let holders: Vec<(String, Option<String>, i64)> = resource::Entity::find()
+        .select_only()
+        .column(resource::Column::Id)
+        .column(resource::Column::ExternalId)
+        .column(resource::Column::Version)
+        .filter(resource::Column::TenantId.eq(tenant.get()))
+        .filter(
+            resource::Column::Id.in_subquery(
+                Query::select()
+                    .column(group_member::Column::GroupId)
+                    .from(group_member::Entity)
+                    .and_where(Expr::col(group_member::Column::MemberId).eq(id))
+                    .to_owned(),
+            ),
+        )
+        .into_tuple()
+        .all(conn)
+        .await?;
     let containing = Query::select()
         .column(group_member::Column::GroupId)
         .from(group_member::Entity)
@@ -204,5 +315,12 @@ pub(super) async fn detach<C: ConnectionTrait>(
         )
         .exec(conn)
         .await?;
-    Ok(())
+    Ok(holders
+        .into_iter()
+        .map(|(id, external_id, version)| GroupAt {
+            id,
+            external_id,
+            version: version + 1,
+        })
+        .collect())
 }

@@ -8,10 +8,26 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 
 use super::{Resources, Write};
 use crate::scim::ScimError;
+use crate::scim::event::{self, Change};
 use crate::scim::id::ResourceId;
 use crate::scim::resource::Resource;
 use crate::store::convert::to_resource;
+use crate::store::events;
 use crate::store::{StoreError, index, members, now, statistics};
+
+/// The membership events of a group created in an import, from its `created` event.
+fn member_events_at(id: &str, created: &Change, delta: members::Delta) -> Vec<Change> {
+    let group = event::GroupAt {
+        id: id.to_owned(),
+        external_id: created.resource.external_id.clone(),
+        version: 1,
+    };
+    delta
+        .added
+        .iter()
+        .map(|(member, kind)| event::member(&group, member, *kind, true))
+        .collect()
+}
 
 /// Rows per INSERT, under both backends' bound-parameter limits.
 const ROWS: usize = 200;
@@ -39,13 +55,23 @@ impl Resources<'_> {
             )));
         }
         let ids: Vec<String> = ids.iter().map(|id| id.as_str().to_owned()).collect();
+        let resolved = self.resolve_origin().await?;
         let at = now();
         let tx = self.store.begin_write().await?;
+        let mut changes = Vec::with_capacity(writes.len());
         for (chunk, chunk_ids) in writes.chunks(ROWS).zip(ids.chunks(ROWS)) {
-            let rows: Vec<resource::ActiveModel> = chunk
+            let models: Vec<resource::Model> = chunk
                 .iter()
                 .zip(chunk_ids)
-                .map(|(write, id)| resource::ActiveModel::from(self.new_row(write, id.clone(), at)))
+                .map(|(write, id)| self.new_row(write, id.clone(), at))
+                .collect();
+            for model in &models {
+                let created = to_resource(model.clone(), self.kind)?;
+                changes.push(event::created(resolved.render(self.kind), &created));
+            }
+            let rows: Vec<resource::ActiveModel> = models
+                .into_iter()
+                .map(resource::ActiveModel::from)
                 .collect();
             resource::Entity::insert_many(rows)
                 .exec_without_returning(&tx)
@@ -63,11 +89,15 @@ impl Resources<'_> {
             })
             .collect();
         index::insert(&tx, self.tenant, self.kind, &values).await?;
-        for (write, id) in writes.iter().zip(&ids) {
+        let mut member_changes = Vec::new();
+        for ((write, id), created) in writes.iter().zip(&ids).zip(&changes) {
             if let Some(inputs) = &write.members {
-                members::set(&tx, self.tenant, id, inputs).await?;
+                let delta = members::set(&tx, self.tenant, id, inputs).await?;
+                member_changes.extend(member_events_at(id, created, delta));
             }
         }
+        changes.extend(member_changes);
+        events::append(&tx, self.tenant, &resolved, changes).await?;
         tx.commit().await?;
         // The import has committed: a failed ANALYZE must not make it look failed (a caller
         // would create the same resources again).
@@ -89,6 +119,7 @@ impl Resources<'_> {
     where
         F: Fn(usize, &Resource) -> Result<Write, ScimError>,
     {
+        let resolved = self.resolve_origin().await?;
         let tx = self.store.begin_write().await?;
         let mut rows: HashMap<String, resource::Model> = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(ROWS) {
@@ -102,9 +133,20 @@ impl Resources<'_> {
         }
         let at = now();
         let mut values: Vec<(String, &'static str, String)> = Vec::new();
+        let mut changed_ids = Vec::new();
+        let mut changes = Vec::new();
         for (i, id) in ids.iter().enumerate() {
             let row = rows.remove(id).ok_or(StoreError::NotFound)?;
-            let write = rules(i, &to_resource(row.clone(), self.kind)?)?;
+            let before = to_resource(row.clone(), self.kind)?;
+            let write = rules(i, &before)?;
+            let delta = match &write.members {
+                Some(inputs) => members::set(&tx, self.tenant, id, inputs).await?,
+                None => members::Delta::default(),
+            };
+            let password_changed = write.password_hash.is_some();
+            if write.data == before.data && delta.is_empty() && !password_changed {
+                continue;
+            }
             let updated = self
                 .update_row(&tx, &write, &row, at)
                 .await
@@ -112,9 +154,23 @@ impl Resources<'_> {
             if !updated {
                 return Err(StoreError::Conflict);
             }
-            if let Some(inputs) = &write.members {
-                members::set(&tx, self.tenant, id, inputs).await?;
-            }
+            let after = Resource {
+                data: write.data.clone(),
+                meta: crate::scim::resource::Meta {
+                    last_modified: at,
+                    version: row.version + 1,
+                    ..before.meta.clone()
+                },
+                ..before.clone()
+            };
+            changes.extend(event::updated(
+                resolved.render(self.kind),
+                &before,
+                &after,
+                password_changed,
+            ));
+            changes.extend(super::write::member_events(&after, delta));
+            changed_ids.push(id.clone());
             values.extend(
                 write
                     .derived
@@ -123,8 +179,9 @@ impl Resources<'_> {
                     .map(|(p, v)| (id.clone(), *p, v.clone())),
             );
         }
-        index::remove(&tx, self.tenant, ids).await?;
+        index::remove(&tx, self.tenant, &changed_ids).await?;
         index::insert(&tx, self.tenant, self.kind, &values).await?;
+        events::append(&tx, self.tenant, &resolved, changes).await?;
         tx.commit().await?;
         Ok(())
     }

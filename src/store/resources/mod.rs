@@ -6,6 +6,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::{Map, Value};
 
 use super::convert::to_resource;
+use super::events::{Origin, Resolved};
 use super::{Store, StoreError, TenantId, members};
 use crate::scim::id::ResourceId;
 use crate::scim::patch::MemberChange;
@@ -44,6 +45,8 @@ pub struct Resources<'a> {
     kind: ResourceKind,
     /// Whether single reads and writes return memberships (Group members, User groups).
     memberships: bool,
+    /// Who writes, for the change events; `None` is the `cli`.
+    origin: Option<std::sync::Arc<Origin>>,
 }
 
 impl<'a> Resources<'a> {
@@ -53,7 +56,21 @@ impl<'a> Resources<'a> {
             tenant,
             kind,
             memberships: true,
+            origin: None,
         }
+    }
+
+    /// Who the writes through this handle come from (the events' actor, request id, and how
+    /// they render the resource).
+    pub fn origin(mut self, origin: std::sync::Arc<Origin>) -> Self {
+        self.origin = Some(origin);
+        self
+    }
+
+    async fn resolve_origin(&self) -> Result<Resolved, StoreError> {
+        self.store
+            .resolve_origin(self.tenant, self.origin.as_ref())
+            .await
     }
 
     /// Leaves memberships out of what `get`, `create` and `replace` return, when the client

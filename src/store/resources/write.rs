@@ -6,15 +6,18 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 use entity::resource;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QuerySelect, SqlErr,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
+    SqlErr,
 };
 use serde_json::Value;
 
 use super::{Resources, Write};
 use crate::scim::ScimError;
+use crate::scim::event::{self, Change, GroupAt};
 use crate::scim::id::ResourceId;
 use crate::scim::resource::Resource;
+use crate::store::events::{self, Resolved};
+use crate::store::members::Delta;
 use crate::store::{StoreError, index, members, now};
 
 /// How often a write is retried when a concurrent writer got there first.
@@ -85,10 +88,11 @@ impl Resources<'_> {
 
     #[tracing::instrument(skip_all, fields(tenant = %self.tenant, kind = self.kind.as_str()))]
     pub async fn create(&self, write: Write) -> Result<Resource, StoreError> {
-        retry(|| self.try_create(&write)).await
+        let resolved = self.resolve_origin().await?;
+        retry(|| self.try_create(&write, &resolved)).await
     }
 
-    async fn try_create(&self, write: &Write) -> Result<Resource, Attempt> {
+    async fn try_create(&self, write: &Write, resolved: &Resolved) -> Result<Resource, Attempt> {
         let row = self.new_row(write, crate::store::new_id(), now());
         let tx = self.store.begin_write().await?;
         resource::Entity::insert(resource::ActiveModel::from(row.clone()))
@@ -96,10 +100,14 @@ impl Resources<'_> {
             .await
             .map_err(|e| self.unique(e))?;
         index::set(&tx, self.tenant, self.kind, &row.id, &write.derived.index).await?;
-        if let Some(inputs) = &write.members {
-            members::set(&tx, self.tenant, &row.id, inputs).await?;
-        }
+        let delta = match &write.members {
+            Some(inputs) => members::set(&tx, self.tenant, &row.id, inputs).await?,
+            None => Delta::default(),
+        };
         let resource = self.load(&tx, row).await?;
+        let mut changes = vec![event::created(resolved.render(self.kind), &resource)];
+        changes.extend(member_events(&resource, delta));
+        events::append(&tx, self.tenant, resolved, changes).await?;
         tx.commit().await?;
         Ok(resource)
     }
@@ -164,14 +172,18 @@ impl Resources<'_> {
         if ResourceId::parse(id).is_none() {
             return Err(StoreError::NotFound);
         }
-        retry(|| self.try_replace(id, expected, &rules)).await
+        let resolved = self.resolve_origin().await?;
+        retry(|| self.try_replace(id, expected, &rules, &resolved)).await
     }
 
+    /// A write that changes nothing — no attribute, no member, no password, as an
+    /// unchanged full PUT from Okta — writes nothing: no new version, no event.
     async fn try_replace<F>(
         &self,
         id: &str,
         expected: Option<i64>,
         rules: &F,
+        resolved: &Resolved,
     ) -> Result<Resource, Attempt>
     where
         F: Fn(&Resource) -> Result<Write, ScimError>,
@@ -192,6 +204,18 @@ impl Resources<'_> {
         }
         let current = crate::store::convert::to_resource(row.clone(), self.kind)?;
         let write = rules(&current).map_err(|e| Attempt::Failed(e.into()))?;
+        let mut delta = match &write.members {
+            Some(inputs) => members::set(&tx, self.tenant, id, inputs).await?,
+            None => Delta::default(),
+        };
+        if let Some(change) = &write.member_change {
+            delta = delta.then(members::apply(&tx, self.tenant, id, change).await?);
+        }
+        let password_changed = write.password_hash.is_some();
+        if write.data == current.data && delta.is_empty() && !password_changed {
+            drop(tx);
+            return Ok(self.load(&self.store.reader, row).await?);
+        }
         let at = now();
         let columns = &write.derived.columns;
         let updated = self
@@ -205,12 +229,6 @@ impl Resources<'_> {
             });
         }
         index::set(&tx, self.tenant, self.kind, id, &write.derived.index).await?;
-        if let Some(inputs) = &write.members {
-            members::set(&tx, self.tenant, id, inputs).await?;
-        }
-        if let Some(change) = &write.member_change {
-            members::apply(&tx, self.tenant, id, change).await?;
-        }
         let row = resource::Model {
             name_ci: columns.name_ci.clone(),
             display: columns.display.clone(),
@@ -223,43 +241,82 @@ impl Resources<'_> {
             ..row
         };
         let resource = self.load(&tx, row).await?;
+        let mut changes: Vec<Change> = event::updated(
+            resolved.render(self.kind),
+            &current,
+            &resource,
+            password_changed,
+        )
+        .into_iter()
+        .collect();
+        changes.extend(member_events(&resource, delta));
+        events::append(&tx, self.tenant, resolved, changes).await?;
         tx.commit().await?;
         Ok(resource)
     }
 
-    /// Deletes resource `id` and, in the same transaction, every membership that names it.
+    /// Deletes resource `id` and, in the same transaction, every membership that names it:
+    /// one `*.deleted` event, and a `group.member_removed` for each group that held it.
     #[tracing::instrument(skip_all, fields(tenant = %self.tenant, kind = self.kind.as_str()))]
     pub async fn delete(&self, id: &str, expected: Option<i64>) -> Result<(), StoreError> {
         if ResourceId::parse(id).is_none() {
             return Err(StoreError::NotFound);
         }
+        let resolved = self.resolve_origin().await?;
         let tx = self.store.begin_write().await?;
-        // Before the row goes: the cascade would hide which groups held it. A failed
-        // precondition below rolls this back too.
-        members::detach(&tx, self.tenant, id).await?;
-        let mut delete = resource::Entity::delete_many()
+        let mut read = self.scoped().filter(resource::Column::Id.eq(id));
+        if tx.get_database_backend() == sea_orm::DbBackend::Postgres {
+            read = read.lock_exclusive();
+        }
+        let row = read.one(&tx).await?.ok_or(StoreError::NotFound)?;
+        if expected.is_some_and(|v| v != row.version) {
+            return Err(StoreError::PreconditionFailed);
+        }
+        // Before the row goes: the cascade would hide which groups held it.
+        let holders = members::detach(&tx, self.tenant, id).await?;
+        let result = resource::Entity::delete_many()
             .filter(resource::Column::TenantId.eq(self.tenant.get()))
-            .filter(resource::Column::ResourceType.eq(self.kind.as_str()))
-            .filter(resource::Column::Id.eq(id));
-        if let Some(version) = expected {
-            delete = delete.filter(resource::Column::Version.eq(version));
-        }
-        let result = delete.exec(&tx).await?;
+            .filter(resource::Column::Id.eq(id))
+            .filter(resource::Column::Version.eq(row.version))
+            .exec(&tx)
+            .await?;
         if result.rows_affected == 0 {
-            // Nothing was deleted; the transaction rolls back on drop.
-            let exists = self
-                .scoped()
-                .filter(resource::Column::Id.eq(id))
-                .count(&tx)
-                .await?
-                > 0;
-            return Err(if exists {
-                StoreError::PreconditionFailed
-            } else {
-                StoreError::NotFound
-            });
+            return Err(StoreError::Conflict);
         }
+        let gone = crate::store::convert::to_resource(row, self.kind)?;
+        let mut changes = vec![event::deleted(&gone)];
+        changes.extend(
+            holders
+                .iter()
+                .map(|group| event::member(group, id, self.kind, false)),
+        );
+        events::append(&tx, self.tenant, &resolved, changes).await?;
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The membership events of a write to `group`, at the version the write gave it.
+pub(super) fn member_events(group: &Resource, delta: Delta) -> Vec<Change> {
+    if delta.is_empty() {
+        return Vec::new();
+    }
+    let at = GroupAt {
+        id: group.id.clone(),
+        external_id: group
+            .data
+            .get("externalId")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        version: group.meta.version,
+    };
+    let removed = delta
+        .removed
+        .iter()
+        .map(|(member, kind)| event::member(&at, member, *kind, false));
+    let added = delta
+        .added
+        .iter()
+        .map(|(member, kind)| event::member(&at, member, *kind, true));
+    removed.chain(added).collect()
 }

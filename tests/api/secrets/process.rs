@@ -95,6 +95,12 @@ impl Server {
         }
     }
 
+    /// SIGKILL, as a crash or the OOM killer would: no shutdown, no flush.
+    pub fn crash(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
     /// SIGTERM, wait for the exit, and everything written.
     pub async fn stop(mut self) -> Output {
         let killed = Command::new("kill")
