@@ -238,7 +238,8 @@ async fn a_tenants_feed_never_holds_another_tenants_events() {
 async fn a_waiting_request_answers_within_a_second_of_the_write() {
     let app = feed_app().await;
     let start = last_seq(&app).await;
-    let waiting = feed(&app, &format!("tenant=default&after={start}&wait=5s"));
+    let query = format!("tenant=default&after={start}&wait=5s");
+    let waiting = feed(&app, &query);
     let write = async {
         tokio::time::sleep(Duration::from_millis(300)).await;
         let id = app.create_user("late").await;
@@ -282,7 +283,8 @@ async fn a_waiting_request_sees_another_instances_write_within_a_second() {
     let app = feed_app().await;
     let other = app.second_instance().await;
     let start = last_seq(&app).await;
-    let waiting = feed(&app, &format!("tenant=default&after={start}&wait=5s"));
+    let query = format!("tenant=default&after={start}&wait=5s");
+    let waiting = feed(&app, &query);
     let write = async {
         tokio::time::sleep(Duration::from_millis(300)).await;
         let id = other.create_user("elsewhere").await;

@@ -184,7 +184,6 @@ pub struct Change {
 pub struct Envelope {
     /// Unique and stable across retries; a webhook delivery's `webhook-id`.
     pub id: String,
-    /// What happened.
     #[serde(rename = "type")]
     #[schema(schema_with = event_types)]
     pub event_type: String,
@@ -203,7 +202,6 @@ pub struct Envelope {
     #[schema(required = true)]
     pub request_id: Option<String>,
     /// The attribute paths the change touched (`name.givenName`, `members`, …).
-    #[schema(examples(json!(["active"])))]
     pub changed: Vec<String>,
     /// The resource as `GET` returns it (without `members` or `groups`); for a deletion its
     /// last `id`, `externalId` and `userName` / `displayName`; for a membership change
@@ -216,6 +214,11 @@ pub struct Envelope {
 fn event_types() -> ObjectBuilder {
     ObjectBuilder::new()
         .schema_type(Type::String)
+        .description(Some(
+            "What happened. `user.deactivated` / `user.reactivated` when `active` flips \
+             (instead of `user.updated`); membership changes are `group.member_added` / \
+             `group.member_removed`, one per member.",
+        ))
         .enum_values(Some(EventType::ALL.map(EventType::as_str)))
         .examples([Value::from("user.created")])
 }
