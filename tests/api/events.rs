@@ -339,6 +339,14 @@ async fn concurrent_writers_get_gap_free_seqs_per_tenant_in_commit_order() {
         let seqs: Vec<i64> = events.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
         assert_eq!(seqs, (1..=80).collect::<Vec<_>>(), "{tenant}");
         assert!(events.iter().all(|e| e["tenant"] == tenant));
+        if tenant == "other" {
+            // The token's label (`token_for` labels its tokens "test").
+            assert!(
+                events.iter().all(|e| e["actor"]["label"] == "test"),
+                "{}",
+                events[0]
+            );
+        }
         let mut ids: Vec<&str> = events
             .iter()
             .map(|e| e["resource"]["id"].as_str().unwrap())

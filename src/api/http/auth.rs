@@ -23,6 +23,8 @@ pub struct Tenant {
     pub schema_version: i64,
     /// The credential the request authenticated with; `credential.key()` names it stably.
     pub credential: Credential,
+    /// The credential's label, where it has one.
+    pub label: Option<String>,
 }
 
 impl FromRequest for Tenant {
@@ -60,6 +62,7 @@ impl FromRequest for Tenant {
                 name: principal.tenant.name,
                 schema_version: principal.tenant.schema_version,
                 credential: principal.credential,
+                label: principal.label,
             })
         })
     }

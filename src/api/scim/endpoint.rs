@@ -43,7 +43,7 @@ pub fn origin(
         .get::<RequestId>()
         .map(|id| id.as_str().to_owned());
     Arc::new(Origin {
-        actor: Actor::credential(tenant.credential.key(), None),
+        actor: Actor::credential(tenant.credential.key(), tenant.label.clone()),
         request_id,
         tenant_name: Some(tenant.name.clone()),
         base: Some(base.0.clone()),

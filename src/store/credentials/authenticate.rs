@@ -33,6 +33,7 @@ impl Credentials<'_> {
             credential: Credential::Token {
                 id: principal.token_id,
             },
+            label: principal.label,
         })
     }
 
@@ -63,6 +64,7 @@ impl Credentials<'_> {
             credential: Credential::OauthClient {
                 client_id: claims.client_id,
             },
+            label: None,
         })
     }
 
@@ -99,6 +101,7 @@ impl Credentials<'_> {
                 trust_id: verified.trust.id.clone(),
                 subject: verified.subject,
             },
+            label: None,
         })
     }
 }

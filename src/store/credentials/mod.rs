@@ -52,6 +52,8 @@ impl Credential {
 pub struct Principal {
     pub tenant: TenantRecord,
     pub credential: Credential,
+    /// The credential's label, where it has one (tokens).
+    pub label: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -28,6 +28,8 @@ pub struct TokenInfo {
 pub struct Principal {
     pub token_id: String,
     pub tenant: TenantRecord,
+    /// What the operator called the token ("Entra ID production"), for the events' actor.
+    pub label: Option<String>,
 }
 
 pub struct Tokens<'a> {
@@ -129,6 +131,7 @@ impl<'a> Tokens<'a> {
         Ok(Some(Principal {
             token_id: token.id,
             tenant: tenant.into(),
+            label: token.label,
         }))
     }
 
