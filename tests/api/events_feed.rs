@@ -395,6 +395,26 @@ async fn scimd_events_json_prints_the_envelopes_the_api_answers() {
 }
 
 #[tokio::test]
+async fn scimd_events_after_a_pruned_event_fails_with_how_to_resynchronise() {
+    let app = feed_app().await;
+    app.create_user("a").await;
+    app.create_user("b").await;
+    app.store
+        .events()
+        .prune(chrono::Utc::now() + chrono::Duration::days(1))
+        .await
+        .unwrap();
+    let out = scimd(&app.db, &["events", "--tenant", "default", "--after", "1"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "one-line error: {err}");
+    assert!(
+        err.contains("/scim/v2/Users") && err.contains("--after 2"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
 async fn scimd_events_follow_prints_events_written_after_it_started() {
     let app = feed_app().await;
     app.create_user("before").await;
