@@ -40,16 +40,11 @@ async fn print(store: &Store, args: &EventsArgs) -> anyhow::Result<()> {
             }
             Err(FeedError::Store(e)) => return Err(e.into()),
         };
-        let mut out = std::io::stdout().lock();
-        for event in &page.events {
-            if args.json {
-                writeln!(out, "{}", event.envelope)?;
-            } else {
-                writeln!(out, "{}", line(event))?;
-            }
+        match write(&page.events, args.json) {
+            // The reader went away (`scimd events --json | head -1`): nothing more to print.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+            written => written?,
         }
-        out.flush()?;
-        drop(out);
         let got = page.events.len() as u64;
         left -= got.min(left);
         after = page.after;
@@ -67,6 +62,19 @@ async fn print(store: &Store, args: &EventsArgs) -> anyhow::Result<()> {
             () = &mut stop => return Ok(()),
         }
     }
+}
+
+/// Prints `events` to stdout, as stored (`--json`) or as readable lines.
+fn write(events: &[Stored], json: bool) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    for event in events {
+        if json {
+            writeln!(out, "{}", event.envelope)?;
+        } else {
+            writeln!(out, "{}", line(event))?;
+        }
+    }
+    out.flush()
 }
 
 /// Resolves on SIGINT or SIGTERM: `--follow` ends there, with exit code 0.
