@@ -73,6 +73,9 @@ pub enum Command {
     /// Load an application's existing accounts (and groups) into a tenant, so that an IdP's
     /// first sync matches them; re-running updates (README: "Importing existing accounts").
     Import(ImportArgs),
+    /// Print a tenant's change feed, read from the database: what GET /admin/v1/events
+    /// answers (README: "The change feed").
+    Events(EventsArgs),
     /// Write a consistent copy of a live SQLite database to FILE while scimd serves
     /// (PostgreSQL: use pg_dump). README: "Backup and restore".
     Backup(BackupArgs),
@@ -98,6 +101,32 @@ pub struct ImportArgs {
     /// Report what the import would do (the same summary) without writing anything.
     #[arg(long)]
     pub dry_run: bool,
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct EventsArgs {
+    /// The tenant whose events to print.
+    #[arg(long)]
+    pub tenant: String,
+    /// Print the events with a seq above this one; 0 starts at the first retained event.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(i64).range(0..))]
+    pub after: i64,
+    /// Keep printing events as they commit (looking every 500 ms) until SIGINT or SIGTERM.
+    #[arg(long)]
+    pub follow: bool,
+    /// One envelope per line as JSON (JSON Lines), exactly as stored and as the admin API
+    /// and webhooks send it, instead of a readable line.
+    #[arg(long)]
+    pub json: bool,
+    /// Only events of these types: comma-separated names (user.created) and prefixes
+    /// (user.*, group.member_*).
+    #[arg(long, value_parser = parse_types)]
+    pub types: Option<crate::scim::event::TypeFilter>,
+    /// Stop after this many events (with --follow too); by default print every one.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: Option<u64>,
     #[command(flatten)]
     pub db: DatabaseArgs,
 }
@@ -312,6 +341,11 @@ pub struct ServeArgs {
     #[arg(long, env = "SCIMD_JWKS_REFRESH", default_value = "1h", value_parser = parse_jwks_refresh)]
     pub jwks_refresh: Duration,
 
+    /// How long change events stay readable in the feed (GET /admin/v1/events, scimd events),
+    /// e.g. 30d or 12h; older ones are removed in the background.
+    #[arg(long, env = "SCIMD_EVENT_RETENTION", default_value = "30d", value_parser = parse_retention)]
+    pub event_retention: Duration,
+
     /// Allow webhook URLs that resolve to loopback, private or link-local addresses, and plain
     /// http (tests, apps on the same host). Checked when connecting, not only when added.
     #[arg(long, env = "SCIMD_WEBHOOK_ALLOW_PRIVATE")]
@@ -340,6 +374,10 @@ pub struct ServeArgs {
     pub log_format: LogFormat,
 }
 
+fn parse_types(text: &str) -> Result<crate::scim::event::TypeFilter, String> {
+    crate::scim::event::TypeFilter::parse(text)
+}
+
 fn parse_resource_type(text: &str) -> Result<ResourceKind, String> {
     ResourceKind::from_name(text).ok_or_else(|| format!("{text:?} is not User or Group"))
 }
@@ -356,6 +394,16 @@ fn parse_jwks_refresh(text: &str) -> Result<Duration, String> {
         return Err("use an interval from 1s to 1y, e.g. 1h or 30m".to_owned());
     }
     Ok(every)
+}
+
+/// An hour at least, so a reader that pauses briefly does not lose its place; 100 years at
+/// most, so the cutoff stays a date.
+fn parse_retention(text: &str) -> Result<Duration, String> {
+    let keep = parse_duration(text)?;
+    if keep < Duration::from_secs(3600) || keep > Duration::from_secs(100 * 366 * 86_400) {
+        return Err("use a retention from 1h to 100y, e.g. 30d or 90d".to_owned());
+    }
+    Ok(keep)
 }
 
 /// Access tokens are meant to be short-lived: a leaked one is useful for a day at most.

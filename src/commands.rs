@@ -1,7 +1,8 @@
 //! What each subcommand does (shared/CONTRACT.md): serve, migrate, tenant, token, jwt, client,
-//! schema, webhook, import.
+//! schema, import, events, webhook.
 mod auth;
 mod credentials;
+mod events;
 mod import;
 mod ops;
 mod rotate;
@@ -95,6 +96,7 @@ async fn admin(command: Command) -> anyhow::Result<()> {
         Command::Jwt { command } => auth::jwt(command).await?,
         Command::Client { command } => auth::client(command).await?,
         Command::Import(args) => import::run(args).await?,
+        Command::Events(args) => events::run(args).await?,
         Command::Backup(args) => ops::backup(args).await?,
         Command::Healthcheck(args) => ops::healthcheck(args).await?,
         Command::Completions(args) => ops::completions(args)?,

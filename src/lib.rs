@@ -9,8 +9,9 @@
 //!   proxies only, bearer authentication, preconditions, rate limits, the request span with its
 //!   log line and metrics, `X-Request-Id`, canonical endpoint names); `api/scim/` the SCIM
 //!   endpoints, one handler set for every resource type (the type is route data), with
-//!   `/Bulk`, `/Me` and discovery; `api/admin/` the operator's API; `api/openapi/` the
-//!   OpenAPI document; `api/metrics.rs` `/metrics`; `api/state.rs` what handlers share.
+//!   `/Bulk`, `/Me` and discovery; `api/admin/` the operator's API (`events.rs`: the change
+//!   feed, long-polled); `api/openapi/` the OpenAPI document; `api/metrics.rs` `/metrics`;
+//!   `api/state.rs` what handlers share.
 //! - [`scim`]: pure protocol logic, importing neither actix-web nor sea-orm: the schema
 //!   registry (`schema/`), validation with IdP leniency (`validate/`), filters (`filter/`:
 //!   ast, grammar, resolution, evaluation), PATCH (`patch/`), list and search requests
@@ -22,11 +23,11 @@
 //!   write seam, imports, lookups by name and externalId, and lists (`resources/`); filters as
 //!   SQL conditions (`condition/`); the membership table (`members/`); the three kinds of
 //!   credential (`credentials/`); the change-event outbox (`events/`: appended in the
-//!   transaction of each write, read back by the feed, pruned); webhook endpoints, their
-//!   per-(endpoint, tenant) cursors with leases and the attempts log (`webhooks/`); tenants,
-//!   schema extensions, the index table and planner statistics; opening a database (created
-//!   only by `serve` and `migrate`, refused when a newer scimd migrated it) and `backup`
-//!   (VACUUM INTO).
+//!   transaction of each write, read back by the feed, waited for with an in-process wake-up
+//!   and polling, pruned); webhook endpoints, their per-(endpoint, tenant) cursors with
+//!   leases and the attempts log (`webhooks/`); tenants, schema extensions, the index table
+//!   and planner statistics; opening a database (created only by `serve` and `migrate`,
+//!   refused when a newer scimd migrated it) and `backup` (VACUUM INTO).
 //!
 //! [`jwt`] checks JWT bearers against the issuers a tenant trusts and makes scimd's own OAuth
 //! access tokens; like `scim` it is pure, and `store::credentials` dispatches each bearer.
@@ -35,13 +36,13 @@
 //! `delivery` sends the outbox's events to webhook endpoints (Standard Webhooks signer, a
 //! sender that refuses private destinations when connecting, the retry schedule); `jwks`
 //! fetches again the JWKS of trusts added with a URL (and, for the auth extractor, at once on an
-//! unknown `kid`).
+//! unknown `kid`); `prune` removes change events past `SCIMD_EVENT_RETENTION`.
 //!
 //! [`startup`] wires them into a server, [`cli`] holds the command line and configuration
 //! (every argument with help text), [`commands`] what each subcommand does (list commands
-//! print a table or, with `--json`, the admin API's objects), [`secrets`] makes and checks tokens and password
-//! hashes, [`telemetry`] sets up logging and holds the Prometheus recorder (`/metrics` is
-//! `api/metrics.rs`).
+//! print a table or, with `--json`, the admin API's objects; `events` prints the feed),
+//! [`secrets`] makes and checks tokens and password hashes, [`telemetry`] sets up logging and
+//! holds the Prometheus recorder (`/metrics` is `api/metrics.rs`).
 //!
 //! Reading order for a newcomer: this map → `api/routes.rs` and `api/scim/mod.rs` (the route
 //! table) → one handler (`api/scim/resources.rs`) → the `scim` module it calls → the `store`

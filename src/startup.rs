@@ -70,11 +70,13 @@ impl From<&ServeArgs> for Settings {
             shutdown_timeout: Duration::from_secs(5),
             background: WorkerSettings {
                 jwks_refresh: args.jwks_refresh,
+                event_retention: args.event_retention,
                 delivery: crate::worker::delivery::DeliverySettings {
                     allow_private: args.webhook_allow_private,
                     schedule: args.webhook_retry_schedule.clone(),
                     ..Default::default()
                 },
+                ..WorkerSettings::default()
             },
         }
     }

@@ -32,7 +32,7 @@ pub struct HealthcheckArgs {
     /// Check /readyz (the database answers) instead of /healthz (the process runs).
     #[arg(long)]
     pub ready: bool,
-    /// The address scimd listens on, as SCIMD_LISTEN gives it; a wildcard (0.0.0.0, [::]) is
+    /// The address scimd listens on, as SCIMD_LISTEN gives it; a wildcard (`0.0.0.0`, `[::]`) is
     /// checked on loopback. Ignored with --url.
     #[arg(long, env = "SCIMD_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,

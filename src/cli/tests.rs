@@ -111,6 +111,44 @@ fn jwks_refresh_defaults_to_an_hour_and_takes_one_second_to_a_year() {
 }
 
 #[test]
+fn event_retention_defaults_to_30_days_and_takes_an_hour_to_a_century() {
+    let keep = |args: &[&str]| {
+        Cli::try_parse_from([&["scimd"], args].concat()).map(|cli| cli.serve.event_retention)
+    };
+    assert_eq!(keep(&[]).unwrap(), Duration::from_secs(30 * 86_400));
+    assert_eq!(
+        keep(&["--event-retention", "90d"]).unwrap(),
+        Duration::from_secs(90 * 86_400)
+    );
+    assert!(keep(&["--event-retention", "10m"]).is_err());
+    assert!(keep(&["--event-retention", "soon"]).is_err());
+}
+
+#[test]
+fn events_takes_a_tenant_a_position_a_type_filter_and_follow() {
+    let cli = Cli::try_parse_from([
+        "scimd", "events", "--tenant", "acme", "--after", "41", "--types", "user.*", "--follow",
+        "--json", "--limit", "5",
+    ])
+    .unwrap();
+    let Some(Command::Events(args)) = cli.command else {
+        panic!("expected events");
+    };
+    assert_eq!((args.tenant.as_str(), args.after), ("acme", 41));
+    assert!(args.follow && args.json);
+    assert_eq!(args.limit, Some(5));
+    assert!(args.types.unwrap().admits("user.created"));
+    for bad in [
+        &["--types", "user.renamed"][..],
+        &["--after", "-1"],
+        &["--limit", "0"],
+    ] {
+        let parsed = Cli::try_parse_from([&["scimd", "events", "--tenant", "a"], bad].concat());
+        assert!(parsed.is_err(), "{bad:?}");
+    }
+}
+
+#[test]
 fn import_takes_a_file_a_format_and_a_dry_run() {
     let cli = Cli::try_parse_from([
         "scimd",

@@ -7,7 +7,7 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database};
 
-use super::{Store, StoreError};
+use super::{EventSignal, Store, StoreError};
 
 /// Pool sizes and timeouts; the defaults suit one scimd process.
 #[derive(Debug, Clone)]
@@ -53,6 +53,7 @@ impl Store {
             Self {
                 writer: conn.clone(),
                 reader: conn,
+                signal: EventSignal::default(),
             }
         } else {
             return Err(StoreError::Config(format!(
@@ -104,6 +105,7 @@ impl Store {
             return Ok(Self {
                 writer: conn.clone(),
                 reader: conn,
+                signal: EventSignal::default(),
             });
         }
         let writer = Database::connect(writer).await?;
@@ -119,7 +121,11 @@ impl Store {
                 .create_if_missing(false)
         });
         let reader = Database::connect(reader).await?;
-        Ok(Self { writer, reader })
+        Ok(Self {
+            writer,
+            reader,
+            signal: EventSignal::default(),
+        })
     }
 
     /// Refuses a database that has migrations this binary does not know: an older scimd must

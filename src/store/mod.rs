@@ -35,7 +35,7 @@ pub use credentials::{
     Fetched, JwtTrusts, OauthClients, RefreshableTrust, RotateError, Rotated, TokenInfo, Tokens,
     TrustInfo,
 };
-pub use events::{Events, FeedError, Origin, Page};
+pub use events::{EventSignal, Events, FeedError, Origin, Page};
 pub use pool::PoolState;
 pub use resources::{Listed, Lookup, Resources, Write};
 pub use schemas::{Removed, SchemaRecord, Schemas};
@@ -99,6 +99,8 @@ impl StoreError {
 pub struct Store {
     writer: DatabaseConnection,
     reader: DatabaseConnection,
+    /// Wakes this process's change-feed long-polls when a write commits events.
+    signal: events::EventSignal,
 }
 
 impl Store {

@@ -208,7 +208,7 @@ impl<'a> Schemas<'a> {
             }
         }
         events::append(&txn, tenant, &resolved, changes).await?;
-        txn.commit().await?;
+        self.store.commit_events(txn).await?;
         Ok(Removed {
             urn: row.urn,
             purged,

@@ -1,5 +1,6 @@
 //! The webhook delivery worker: drains the outbox (`events`) to every enabled endpoint,
-//! polling every ~200 ms for (endpoint, tenant) pairs with an event after their cursor.
+//! looking for (endpoint, tenant) pairs with an event after their cursor at once when this
+//! process commits events, and every ~200 ms for other processes' commits.
 //!
 //! - **Claimed per pair.** A pair is leased in the database (`store::webhooks` delivery) before
 //!   anything is sent, so several scimd processes on one database share the work and never
@@ -75,6 +76,9 @@ impl Default for DeliverySettings {
     }
 }
 
+/// The shortest time between two looks for due work.
+const MIN_GAP: Duration = Duration::from_millis(20);
+
 /// How often recorded attempts past [`DeliverySettings::attempts_retention`] are deleted.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
@@ -100,9 +104,17 @@ pub async fn run_until_stopped(store: Store, settings: DeliverySettings, mut shu
     let mut active: HashMap<Due, Claim> = HashMap::new();
     let mut measured = Instant::now() - settings.metrics_every;
     let mut pruned: Option<Instant> = None;
+    let mut commits = store.event_commits();
     loop {
         tokio::select! {
             () = tokio::time::sleep(settings.poll) => {}
+            // This process committed events: look now rather than at the next poll (other
+            // processes' commits are seen by polling).
+            Ok(()) = commits.changed() => {
+                commits.borrow_and_update();
+                // A burst of commits makes one look, not one per commit.
+                tokio::time::sleep(MIN_GAP).await;
+            }
             () = shutdown.requested() => break,
         }
         while let Some(done) = deliveries.try_join_next() {

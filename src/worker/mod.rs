@@ -6,6 +6,8 @@
 //! - [`delivery`]: sends the outbox's events to webhook endpoints, polling every ~200 ms.
 //! - [`jwks`]: fetches again the JWKS of trusts added with `--jwks-url`, every
 //!   `SCIMD_JWKS_REFRESH` (and, through [`jwks::Refresher`], when a token names an unknown kid).
+//! - [`prune`]: removes change events past `SCIMD_EVENT_RETENTION`, at start and every few
+//!   minutes.
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -15,12 +17,17 @@ use crate::store::Store;
 
 pub mod delivery;
 pub mod jwks;
+pub mod prune;
 
 /// What the workers need to know.
 #[derive(Debug, Clone)]
 pub struct WorkerSettings {
     /// How often each trust's JWKS URL is fetched again (`SCIMD_JWKS_REFRESH`).
     pub jwks_refresh: Duration,
+    /// How long change events stay in the feed (`SCIMD_EVENT_RETENTION`).
+    pub event_retention: Duration,
+    /// How often events past retention are removed (tests shorten it).
+    pub prune_interval: Duration,
     /// Webhook delivery (`SCIMD_WEBHOOK_*`).
     pub delivery: delivery::DeliverySettings,
 }
@@ -29,6 +36,8 @@ impl Default for WorkerSettings {
     fn default() -> Self {
         Self {
             jwks_refresh: jwks::DEFAULT_INTERVAL,
+            event_retention: prune::DEFAULT_RETENTION,
+            prune_interval: prune::DEFAULT_INTERVAL,
             delivery: delivery::DeliverySettings::default(),
         }
     }
@@ -62,6 +71,12 @@ impl Workers {
         tasks.spawn(delivery::run_until_stopped(
             store.clone(),
             settings.delivery.clone(),
+            Shutdown(signal.clone()),
+        ));
+        tasks.spawn(prune::run_until_stopped(
+            store.clone(),
+            settings.event_retention,
+            settings.prune_interval,
             Shutdown(signal),
         ));
         Self { stop, tasks }

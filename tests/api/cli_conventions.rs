@@ -37,6 +37,7 @@ fn commands_other_than_serve_and_migrate_never_create_a_database() {
         &["schema", "list"],
         &["tenant", "delete", "acme", "--yes"],
         &["backup", "/tmp/scimd-never.db"],
+        &["events", "--tenant", "default"],
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_scimd"))
             .args(args)

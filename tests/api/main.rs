@@ -31,6 +31,8 @@ mod discovery;
 mod errors;
 /// The change-event outbox at the write seam: one event per committed change, seq order.
 mod events;
+/// The change feed: GET /admin/v1/events after SCIM writes, long-polling, 410, `scimd events`.
+mod events_feed;
 /// Random sequences of writes: the events each adds are what its answer describes.
 mod events_property;
 /// The filter SQL and the in-memory evaluator agree on generated filters.

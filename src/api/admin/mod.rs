@@ -1,12 +1,14 @@
 //! The admin API (`/admin/v1`): tenants, their tokens, OAuth clients, JWT trusts, schema
-//! extensions and webhook endpoints over HTTP, mirroring the CLI, for operators who automate scimd instead of
-//! running `scimd tenant|token|client|jwt|schema|webhook …` on its host.
+//! extensions, the change feed and webhook endpoints over HTTP, mirroring the CLI, for
+//! operators who automate scimd instead of running
+//! `scimd tenant|token|client|jwt|schema|events|webhook …` on its host.
 //!
 //! It has a credential of its own, `SCIMD_ADMIN_TOKEN`; without it the API is disabled. Tenant
 //! tokens never work here and the admin token never reaches SCIM data. Errors are SCIM error
 //! bodies, as everywhere else on the server.
 
 mod clients;
+mod events;
 mod schemas;
 mod tenants;
 mod tokens;
@@ -66,6 +68,7 @@ pub fn configure(routes: &mut Routes) {
                 .on(Method::POST, trusts::add),
         )
         .add(at("/jwt-trusts/{id}").on(Method::DELETE, trusts::remove))
+        .add(at("/events").on(Method::GET, events::feed))
         .add(
             at("/webhooks")
                 .on(Method::GET, webhooks::list)
@@ -101,6 +104,7 @@ pub fn configure(routes: &mut Routes) {
     trusts::list,
     trusts::add,
     trusts::remove,
+    events::feed,
     webhooks::list,
     webhooks::create,
     webhooks::get,

@@ -192,7 +192,7 @@ async fn docs_page(req: HttpRequest) -> HttpResponse {
 /// A request that asked for `/docs/` before `NormalizePath` trimmed it to `/docs`.
 struct DocsWithSlash;
 
-/// Middleware outside `NormalizePath`: marks a request for `/docs/`, so that [`docs_page`]
+/// Middleware outside `NormalizePath`: marks a request for `/docs/`, so that `docs_page`
 /// redirects it. Served as is, the page's `<base href="docs/">` would resolve against
 /// `/docs/` to `/docs/docs/` and load nothing. Marked rather than answered here, so the
 /// redirect is logged and counted like any request.

@@ -4,6 +4,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use utoipa::ToSchema;
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 
 use super::resource::{Resource, timestamp};
 use super::schema::{ResourceKind, ResourceType};
@@ -114,9 +116,19 @@ impl TypeFilter {
 
 /// Who made a change: a SCIM credential (`token:<id>`, `client:<id>`, `jwt:<trust>:<sub>`)
 /// with its label, or `cli`, `import` or `admin` for writes no SCIM credential made.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = EventActor)]
 pub struct Actor {
+    /// The SCIM credential that made the change: `token:<id>`, `client:<id>` or
+    /// `jwt:<trust>:<sub>`; `null` for writes no SCIM credential made.
+    #[schema(
+        required = true,
+        examples("token:0193f1c2-7a8b-7c3d-9e4f-5a6b7c8d9e0f")
+    )]
     pub credential: Option<String>,
+    /// The credential's label, or `cli`, `import` or `admin` for writes no SCIM credential
+    /// made.
+    #[schema(required = true, examples("Okta production"))]
     pub label: Option<String>,
 }
 
@@ -138,14 +150,21 @@ impl Actor {
 }
 
 /// The resource an event is about, at the version the change gave it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = EventResource)]
 pub struct ResourceRef {
+    /// `User` or `Group`.
     #[serde(rename = "type")]
+    #[schema(examples("User"))]
     pub kind: String,
+    /// The resource's SCIM `id`.
     pub id: String,
+    /// Its `externalId`, when it has one.
+    #[schema(required = true)]
     pub external_id: Option<String>,
     /// The ETag; `null` for a deletion.
+    #[schema(required = true, examples("W/\"3\""))]
     pub version: Option<String>,
 }
 
@@ -159,20 +178,49 @@ pub struct Change {
 }
 
 /// The event as the feed and webhooks deliver it (CONTRACT.md's envelope).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = ChangeEvent)]
 pub struct Envelope {
+    /// Unique and stable across retries; a webhook delivery's `webhook-id`.
     pub id: String,
     #[serde(rename = "type")]
+    #[schema(schema_with = event_types)]
     pub event_type: String,
+    /// The tenant's name.
+    #[schema(examples("acme"))]
     pub tenant: String,
+    /// Increases by one per event of the tenant, in commit order; the feed's `after`.
+    #[schema(examples(42))]
     pub seq: i64,
+    /// The commit time.
+    #[schema(format = DateTime)]
     pub occurred_at: String,
     pub resource: ResourceRef,
     pub actor: Actor,
+    /// The `X-Request-Id` of the request that made the change; `null` for other writes.
+    #[schema(required = true)]
     pub request_id: Option<String>,
+    /// The attribute paths the change touched (`name.givenName`, `members`, …).
     pub changed: Vec<String>,
+    /// The resource as `GET` returns it (without `members` or `groups`); for a deletion its
+    /// last `id`, `externalId` and `userName` / `displayName`; for a membership change
+    /// `{"member": {"value", "type"}}`.
+    #[schema(value_type = Object)]
     pub data: Value,
+}
+
+/// `type`: one of the event type names.
+fn event_types() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(
+            "What happened. `user.deactivated` / `user.reactivated` when `active` flips \
+             (instead of `user.updated`); membership changes are `group.member_added` / \
+             `group.member_removed`, one per member.",
+        ))
+        .enum_values(Some(EventType::ALL.map(EventType::as_str)))
+        .examples([Value::from("user.created")])
 }
 
 impl Envelope {

@@ -1,8 +1,8 @@
 //! The change-event outbox (shared/DESIGN.md "One commit seam"): the write seam hands each
-//! committed change's [`Change`]s to [`append`] inside its own transaction, so an event
+//! committed change's [`Change`]s to `append` inside its own transaction, so an event
 //! exists exactly when its change committed. `feed` reads them back in `seq` order.
 //!
-//! `seq` is per tenant and follows commit order with no gaps a reader can see: [`append`]
+//! `seq` is per tenant and follows commit order with no gaps a reader can see: `append`
 //! takes its seqs by updating the tenant's `event_counters` row, which a concurrent writer of
 //! the same tenant then waits on until this transaction ends (a row lock on PostgreSQL, the
 //! single writer on SQLite). A later seq therefore never commits before an earlier one, and
@@ -19,8 +19,10 @@ use crate::scim::event::{Actor, Change, Envelope, Render};
 use crate::scim::schema::{Registry, ResourceKind};
 
 mod feed;
+mod wait;
 
 pub use feed::{Events, FeedError, Page, Stored};
+pub use wait::{EventSignal, POLL_INTERVAL};
 
 /// Where a write comes from, for the events it makes: who, which request, and how a GET
 /// would render the resource (the tenant's registry, the request's base URL).
@@ -95,6 +97,19 @@ impl Store {
             tenant_name,
             registry,
         })
+    }
+}
+
+impl Store {
+    /// Commits a write that appended events, then wakes this process's feed readers (other
+    /// processes' readers find them by polling).
+    pub(crate) async fn commit_events(
+        &self,
+        tx: sea_orm::DatabaseTransaction,
+    ) -> Result<(), sea_orm::DbErr> {
+        tx.commit().await?;
+        self.notify_events();
+        Ok(())
     }
 }
 

@@ -98,7 +98,7 @@ impl Resources<'_> {
         }
         changes.extend(member_changes);
         events::append(&tx, self.tenant, &resolved, changes).await?;
-        tx.commit().await?;
+        self.store.commit_events(tx).await?;
         // The import has committed: a failed ANALYZE must not make it look failed (a caller
         // would create the same resources again).
         if let Err(err) = statistics::refresh_after_import(&self.store.writer, writes.len()).await {
@@ -182,7 +182,7 @@ impl Resources<'_> {
         index::remove(&tx, self.tenant, &changed_ids).await?;
         index::insert(&tx, self.tenant, self.kind, &values).await?;
         events::append(&tx, self.tenant, &resolved, changes).await?;
-        tx.commit().await?;
+        self.store.commit_events(tx).await?;
         Ok(())
     }
 }

@@ -108,7 +108,7 @@ impl Resources<'_> {
         let mut changes = vec![event::created(resolved.render(self.kind), &resource)];
         changes.extend(member_events(&resource, delta));
         events::append(&tx, self.tenant, resolved, changes).await?;
-        tx.commit().await?;
+        self.store.commit_events(tx).await?;
         Ok(resource)
     }
 
@@ -251,7 +251,7 @@ impl Resources<'_> {
         .collect();
         changes.extend(member_events(&resource, delta));
         events::append(&tx, self.tenant, resolved, changes).await?;
-        tx.commit().await?;
+        self.store.commit_events(tx).await?;
         Ok(resource)
     }
 
@@ -291,7 +291,7 @@ impl Resources<'_> {
                 .map(|group| event::member(group, id, self.kind, false)),
         );
         events::append(&tx, self.tenant, &resolved, changes).await?;
-        tx.commit().await?;
+        self.store.commit_events(tx).await?;
         Ok(())
     }
 }
