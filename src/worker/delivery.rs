@@ -76,6 +76,11 @@ impl Default for DeliverySettings {
     }
 }
 
+/// Deliveries recorded (and the cursor moved) together at most this many …
+const FLUSH_SIZE: usize = 50;
+/// … or this long after the first of them.
+const FLUSH_EVERY: Duration = Duration::from_millis(100);
+
 /// The shortest time between two looks for due work.
 const MIN_GAP: Duration = Duration::from_millis(20);
 
@@ -242,7 +247,11 @@ async fn deliver(
             }
             return webhooks.release(&claim).await;
         }
-        for event in events {
+        // Deliveries are recorded, and the cursor moved past them, in runs (at least every
+        // FLUSH_EVERY): a crash re-sends at most the last run's events (at least once).
+        let mut unflushed: Vec<Attempt<'_>> = Vec::new();
+        let mut since = Instant::now();
+        for event in &events {
             // Renewed only when what is left might not cover a whole attempt: every send
             // starts with at least a timeout and a margin of lease ahead of it.
             if lease_until - now_ms() < margin {
@@ -302,10 +311,24 @@ async fn deliver(
                     webhooks.mark_healthy(&target.id).await?;
                     failing = false;
                 }
-                if !webhooks.delivered(&mut claim, attempt).await? {
+                if unflushed.is_empty() {
+                    since = Instant::now();
+                }
+                unflushed.push(attempt);
+                if (unflushed.len() >= FLUSH_SIZE || since.elapsed() >= FLUSH_EVERY)
+                    && !webhooks
+                        .delivered(&mut claim, std::mem::take(&mut unflushed))
+                        .await?
+                {
                     return Ok(());
                 }
                 continue;
+            }
+            if !webhooks
+                .delivered(&mut claim, std::mem::take(&mut unflushed))
+                .await?
+            {
+                return Ok(());
             }
             webhooks.record_attempt(attempt).await?;
             match result {
@@ -353,6 +376,9 @@ async fn deliver(
                     }
                 }
             }
+        }
+        if !webhooks.delivered(&mut claim, unflushed).await? {
+            return Ok(());
         }
     }
 }

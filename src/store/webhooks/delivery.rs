@@ -242,16 +242,23 @@ impl Webhooks<'_> {
         advance(&self.store.writer, claim, seq).await
     }
 
-    /// Records a delivered attempt and moves the cursor past its event, in one transaction
-    /// (one commit per event, not two); `false` when the lease was lost.
+    /// Records delivered attempts (of consecutive events, in order) and moves the cursor past
+    /// the last, in one transaction: one commit for a run of deliveries, not two per event.
+    /// `false` when the lease was lost.
     pub async fn delivered(
         &self,
         claim: &mut Claim,
-        attempt: Attempt<'_>,
+        attempts: Vec<Attempt<'_>>,
     ) -> Result<bool, StoreError> {
-        let seq = attempt.seq;
+        let Some(seq) = attempts.last().map(|a| a.seq) else {
+            return Ok(true);
+        };
         let tx = self.store.begin_write().await?;
-        record(&tx, attempt).await?;
+        for chunk in attempts.chunks(200) {
+            webhook_attempt::Entity::insert_many(chunk.iter().cloned().map(row))
+                .exec_without_returning(&tx)
+                .await?;
+        }
         let held = advance(&tx, claim, seq).await?;
         tx.commit().await?;
         Ok(held)
@@ -484,7 +491,14 @@ async fn advance<C: ConnectionTrait>(
 }
 
 async fn record<C: ConnectionTrait>(conn: &C, attempt: Attempt<'_>) -> Result<(), StoreError> {
-    webhook_attempt::Entity::insert(webhook_attempt::ActiveModel {
+    webhook_attempt::Entity::insert(row(attempt))
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
+fn row(attempt: Attempt<'_>) -> webhook_attempt::ActiveModel {
+    webhook_attempt::ActiveModel {
         endpoint_id: Set(attempt.endpoint_id.to_owned()),
         tenant_id: Set(attempt.tenant.get()),
         seq: Set(attempt.seq),
@@ -495,8 +509,5 @@ async fn record<C: ConnectionTrait>(conn: &C, attempt: Attempt<'_>) -> Result<()
         error: Set(attempt.error),
         outcome: Set(attempt.outcome.as_str().to_owned()),
         ..Default::default()
-    })
-    .exec_without_returning(conn)
-    .await?;
-    Ok(())
+    }
 }
