@@ -42,10 +42,10 @@ pub(super) struct FeedQuery {
     /// is 400.
     #[param(example = "user.*,group.member_added")]
     types: Option<String>,
-    /// Long-poll: when no event is there yet, wait this long (`30s`, `1m`, or seconds as a
+    /// Long-poll: when no event is there yet, wait this long (`2s`, `30s`, `1m`, or seconds as a
     /// number) for one to commit before answering, empty if none did. At most 60 s (a longer
     /// wait is lowered to it); absent: answer at once.
-    #[param(example = "30s")]
+    #[param(example = "2s")]
     wait: Option<String>,
 }
 
