@@ -1,6 +1,7 @@
 //! sea-orm entities for scimd's tables: one module per table, no business logic.
 //! The schema itself is created by the `migration` crate, never from these types.
 
+pub mod activity;
 pub mod event;
 pub mod event_counter;
 pub mod group_member;

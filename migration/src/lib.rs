@@ -11,6 +11,7 @@ mod m20261125_000005_tenant_schemas;
 mod m20261203_000006_jwks_url;
 mod m20261204_000007_events;
 mod m20261204_000008_webhooks;
+mod m20261204_000009_activity;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000006_jwks_url::Migration),
             Box::new(m20261204_000007_events::Migration),
             Box::new(m20261204_000008_webhooks::Migration),
+            Box::new(m20261204_000009_activity::Migration),
         ]
     }
 }
