@@ -100,10 +100,7 @@ impl MigrationTrait for Migration {
             .await?;
         for (name, columns) in [
             ("activity_by_time", vec![Activity::At]),
-            (
-                "activity_by_tenant",
-                vec![Activity::TenantId, Activity::At],
-            ),
+            ("activity_by_tenant", vec![Activity::TenantId, Activity::At]),
             (
                 "activity_by_resource",
                 vec![Activity::TenantId, Activity::ResourceId, Activity::At],
