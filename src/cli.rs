@@ -76,6 +76,9 @@ pub enum Command {
     /// Print a tenant's change feed, read from the database: what GET /admin/v1/events
     /// answers (README: "The change feed").
     Events(EventsArgs),
+    /// Print the provisioning activity log, newest first, read from the database: what each
+    /// IdP and admin did and what scimd answered (README: "Provisioning activity").
+    Activity(ActivityArgs),
     /// Write a consistent copy of a live SQLite database to FILE while scimd serves
     /// (PostgreSQL: use pg_dump). README: "Backup and restore".
     Backup(BackupArgs),
@@ -129,6 +132,53 @@ pub struct EventsArgs {
     pub limit: Option<u64>,
     #[command(flatten)]
     pub db: DatabaseArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ActivityArgs {
+    /// Only this tenant's records; without it, every tenant's.
+    #[arg(long)]
+    pub tenant: Option<String>,
+    /// An end user or group: its id, userName, externalId or displayName (case-insensitive).
+    #[arg(long)]
+    pub user: Option<String>,
+    /// A credential: its id (token:<id>, or the bare id) or its label.
+    #[arg(long)]
+    pub credential: Option<String>,
+    /// create, replace, patch, delete, member_add, member_remove, bulk, list, get, search,
+    /// auth_failed, rate_limited, or an admin action such as token_create.
+    #[arg(long)]
+    pub operation: Option<String>,
+    /// Only succeeded (2xx, 304) or failed requests.
+    #[arg(long, value_enum)]
+    pub outcome: Option<OutcomeArg>,
+    /// Only the records of this last span, e.g. 24h or 7d.
+    #[arg(long, value_parser = parse_duration, conflicts_with = "from")]
+    pub since: Option<Duration>,
+    /// Only records at or after this time (RFC 3339, e.g. 2026-12-01T00:00:00Z).
+    #[arg(long, value_parser = parse_time)]
+    pub from: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only records before this time (RFC 3339).
+    #[arg(long, value_parser = parse_time)]
+    pub to: Option<chrono::DateTime<chrono::Utc>>,
+    /// At most this many records; when there are more, the cursor of the next page is
+    /// printed to standard error.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub limit: u64,
+    /// Continue after a previous page (the cursor it printed).
+    #[arg(long)]
+    pub cursor: Option<String>,
+    /// One JSON array of records (as GET /admin/v1/activity answers them) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutcomeArg {
+    Succeeded,
+    Failed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -346,6 +396,16 @@ pub struct ServeArgs {
     #[arg(long, env = "SCIMD_EVENT_RETENTION", default_value = "30d", value_parser = parse_retention)]
     pub event_retention: Duration,
 
+    /// How long provisioning activity records are kept (scimd activity, GET
+    /// /admin/v1/activity), e.g. 30d or 90d; older ones are removed in the background.
+    #[arg(long, env = "SCIMD_ACTIVITY_RETENTION", default_value = "30d", value_parser = parse_retention)]
+    pub activity_retention: Duration,
+
+    /// Also record successful reads (GET, .search) in the activity log; off by default, as
+    /// Entra's sync cycles read a lot.
+    #[arg(long, env = "SCIMD_ACTIVITY_READS")]
+    pub activity_reads: bool,
+
     /// Allow webhook URLs that resolve to loopback, private or link-local addresses, and plain
     /// http (tests, apps on the same host). Checked when connecting, not only when added.
     #[arg(long, env = "SCIMD_WEBHOOK_ALLOW_PRIVATE")]
@@ -383,6 +443,12 @@ fn parse_resource_type(text: &str) -> Result<ResourceKind, String> {
 }
 
 /// `90d`, `12h`, `30m`, `1y`, `2w` … as humantime understands them.
+fn parse_time(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| format!("{e} (use RFC 3339, e.g. 2026-12-01T00:00:00Z)"))
+}
+
 fn parse_duration(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(text).map_err(|e| format!("{e} (try 90d, 12h or 30m)"))
 }

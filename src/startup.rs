@@ -65,12 +65,14 @@ impl From<&ServeArgs> for Settings {
                 oauth_token_ttl: args.oauth_token_ttl,
                 group_patch_response: args.group_patch_response,
                 webhook_allow_private: args.webhook_allow_private,
+                activity_reads: args.activity_reads,
             },
             workers: args.workers,
             shutdown_timeout: Duration::from_secs(5),
             background: WorkerSettings {
                 jwks_refresh: args.jwks_refresh,
                 event_retention: args.event_retention,
+                activity_retention: args.activity_retention,
                 delivery: crate::worker::delivery::DeliverySettings {
                     allow_private: args.webhook_allow_private,
                     schedule: args.webhook_retry_schedule.clone(),
@@ -102,6 +104,8 @@ pub struct Application {
     store: Store,
     bootstrap: Bootstrap,
     background: WorkerSettings,
+    /// The activity log's queue, written by a worker once the application runs.
+    activity: worker::activity_log::Queue,
 }
 
 /// Installs ring as the process's TLS crypto provider, once; later calls do nothing. reqwest is
@@ -139,7 +143,8 @@ impl Application {
             Some(listen) => Some(serve_operations(listen, store.clone(), &settings)?),
             None => None,
         };
-        let server = serve(listener, store.clone(), &settings)?;
+        let (sink, activity) = worker::activity_log::queue();
+        let server = serve(listener, store.clone(), &settings, sink)?;
         Ok(Self {
             address,
             base_url,
@@ -148,6 +153,7 @@ impl Application {
             store,
             bootstrap,
             background: settings.background,
+            activity,
         })
     }
 
@@ -186,7 +192,7 @@ impl Application {
             let handle = server.handle();
             (handle, tokio::spawn(server))
         });
-        let mut workers = Workers::start(&self.store, &self.background);
+        let mut workers = Workers::start(&self.store, &self.background, self.activity);
         let mut server = self.server;
         let result = loop {
             tokio::select! {
@@ -210,14 +216,24 @@ impl Application {
     }
 }
 
-fn serve(listener: TcpListener, store: Store, settings: &Settings) -> anyhow::Result<Server> {
+fn serve(
+    listener: TcpListener,
+    store: Store,
+    settings: &Settings,
+    activity: worker::activity_log::Sink,
+) -> anyhow::Result<Server> {
     let api_settings = settings.api.clone();
     let jwks = worker::jwks::Refresher::new(store.clone(), settings.background.jwks_refresh);
-    let state = web::Data::new(AppState::new(store, api_settings.clone()).with_jwks(jwks));
+    let state = web::Data::new(
+        AppState::new(store, api_settings.clone())
+            .with_jwks(jwks)
+            .with_activity(activity),
+    );
     let mut server = HttpServer::new(move || {
         let api_settings = api_settings.clone();
         App::new()
             .wrap(middleware::Compress::default())
+            .wrap(middleware::from_fn(api::record_activity))
             .wrap(middleware::from_fn(api::observe))
             .wrap(TracingLogger::<ScimdRootSpan>::new())
             // Paths are made canonical first, so the request's span names its route.

@@ -22,6 +22,7 @@ use actix_web::{mime, web};
 pub(crate) use admin::{
     AttemptView, ClientView, SchemaView, TenantView, TokenView, TrustView, WebhookView,
 };
+pub use http::activity::record as record_activity;
 pub use http::auth::Tenant;
 pub use http::endpoint_names::canonicalize as canonicalize_endpoint_names;
 pub use http::forwarded::TrustedProxies;

@@ -9,6 +9,7 @@ use super::scim::bulk;
 use crate::scim::discovery::{BulkLimits, Capabilities};
 use crate::scim::validate::Leniency;
 use crate::store::Store;
+use crate::worker::activity_log::Sink;
 use crate::worker::jwks::Refresher;
 
 /// The answer to a Group PATCH that names no `attributes`/`excludedAttributes`
@@ -42,6 +43,8 @@ pub struct ApiSettings {
     pub group_patch_response: GroupPatchResponse,
     /// `SCIMD_WEBHOOK_ALLOW_PRIVATE`, for the URLs `POST /admin/v1/webhooks` accepts.
     pub webhook_allow_private: bool,
+    /// `SCIMD_ACTIVITY_READS`: successful reads get an activity record too.
+    pub activity_reads: bool,
 }
 
 pub struct AppState {
@@ -54,6 +57,9 @@ pub struct AppState {
     /// Fetches a trust's JWKS URL again when a token names an unknown kid; without it, such a
     /// token is refused at once.
     pub jwks: Option<Refresher>,
+    /// The activity log's batched writer; `None` records nothing that does not commit with a
+    /// change (the operations listener, which serves no SCIM).
+    pub activity: Option<Sink>,
 }
 
 impl AppState {
@@ -64,7 +70,13 @@ impl AppState {
             store,
             settings,
             jwks: None,
+            activity: None,
         }
+    }
+
+    pub fn with_activity(mut self, sink: Sink) -> Self {
+        self.activity = Some(sink);
+        self
     }
 
     pub fn with_jwks(mut self, jwks: Refresher) -> Self {

@@ -3,6 +3,7 @@
 //! Every SCIM query goes through a tenant-scoped handle ([`Store::tenant`]) that adds
 //! `tenant_id = ?` itself; there is no unscoped path to Users or Groups.
 
+pub mod activity;
 mod backup;
 pub mod condition;
 mod connect;
@@ -27,6 +28,7 @@ use sea_orm::{DatabaseConnection, DbErr, SqlErr};
 use crate::scim::ScimError;
 use crate::scim::schema::ResourceKind;
 
+pub use activity::{Activity, CredentialRef, Draft, Slot};
 pub use backup::Backup;
 pub use connect::{Create, PoolConfig, cannot_open, redact};
 pub use credentials::tokens::Principal;

@@ -6,8 +6,10 @@
 //! - [`delivery`]: sends the outbox's events to webhook endpoints, polling every ~200 ms.
 //! - [`jwks`]: fetches again the JWKS of trusts added with `--jwks-url`, every
 //!   `SCIMD_JWKS_REFRESH` (and, through [`jwks::Refresher`], when a token names an unknown kid).
-//! - [`prune`]: removes change events past `SCIMD_EVENT_RETENTION`, at start and every few
-//!   minutes.
+//! - [`prune`]: removes change events past `SCIMD_EVENT_RETENTION` and activity records past
+//!   `SCIMD_ACTIVITY_RETENTION`, at start and every few minutes.
+//! - [`activity_log`]: writes the activity records that need not commit with a change, in
+//!   batches.
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -15,6 +17,7 @@ use tokio::task::JoinSet;
 
 use crate::store::Store;
 
+pub mod activity_log;
 pub mod delivery;
 pub mod jwks;
 pub mod prune;
@@ -26,7 +29,9 @@ pub struct WorkerSettings {
     pub jwks_refresh: Duration,
     /// How long change events stay in the feed (`SCIMD_EVENT_RETENTION`).
     pub event_retention: Duration,
-    /// How often events past retention are removed (tests shorten it).
+    /// How long activity records are kept (`SCIMD_ACTIVITY_RETENTION`).
+    pub activity_retention: Duration,
+    /// How often events and activity records past retention are removed (tests shorten it).
     pub prune_interval: Duration,
     /// Webhook delivery (`SCIMD_WEBHOOK_*`).
     pub delivery: delivery::DeliverySettings,
@@ -37,6 +42,7 @@ impl Default for WorkerSettings {
         Self {
             jwks_refresh: jwks::DEFAULT_INTERVAL,
             event_retention: prune::DEFAULT_RETENTION,
+            activity_retention: prune::DEFAULT_RETENTION,
             prune_interval: prune::DEFAULT_INTERVAL,
             delivery: delivery::DeliverySettings::default(),
         }
@@ -63,9 +69,14 @@ impl Shutdown {
 
 impl Workers {
     /// Spawns every worker on the current tokio runtime.
-    pub fn start(store: &Store, settings: &WorkerSettings) -> Self {
+    pub fn start(store: &Store, settings: &WorkerSettings, activity: activity_log::Queue) -> Self {
         let (stop, signal) = watch::channel(false);
         let mut tasks = JoinSet::new();
+        tasks.spawn(activity_log::run_until_stopped(
+            store.clone(),
+            activity,
+            Shutdown(signal.clone()),
+        ));
         let refresher = jwks::Refresher::new(store.clone(), settings.jwks_refresh);
         tasks.spawn(jwks::run_until_stopped(refresher, Shutdown(signal.clone())));
         tasks.spawn(delivery::run_until_stopped(
@@ -75,7 +86,10 @@ impl Workers {
         ));
         tasks.spawn(prune::run_until_stopped(
             store.clone(),
-            settings.event_retention,
+            prune::Retention {
+                events: settings.event_retention,
+                activity: settings.activity_retention,
+            },
             settings.prune_interval,
             Shutdown(signal),
         ));

@@ -6,6 +6,8 @@
 
 mod helpers;
 
+/// The provisioning activity log: sessions, failures, filters, paging, retention, secrets.
+mod activity;
 /// The admin API: its own token; tenants and tokens over HTTP.
 mod admin;
 /// Bearer tokens, bootstrap, health endpoints.

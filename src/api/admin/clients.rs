@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, http::StatusCode, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Admin, tenant};
+use super::Admin;
 use crate::api::AppState;
 use crate::api::openapi::admin::{
     IdNotFound, InternalServerError, PayloadTooLarge, QueryError, TenantNotFound, Unauthorized,
@@ -119,7 +119,7 @@ pub(super) async fn list(
     )
 )]
 pub(super) async fn create(
-    _: Admin,
+    admin: Admin,
     state: web::Data<AppState>,
     body: web::Json<NewClient>,
 ) -> Result<HttpResponse, ScimError> {
@@ -127,7 +127,7 @@ pub(super) async fn create(
         tenant: name,
         label,
     } = body.into_inner();
-    let owner = tenant(&state, &name).await?;
+    let owner = admin.tenant(&state, &name).await?;
     let (info, secret) = state
         .store
         .oauth_clients()

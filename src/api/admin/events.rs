@@ -5,7 +5,7 @@ use std::time::Duration;
 use actix_web::{HttpResponse, http::header, web};
 use serde::Deserialize;
 
-use super::{Admin, tenant};
+use super::Admin;
 use crate::api::AppState;
 use crate::api::openapi::admin::{InternalServerError, TenantNotFound, Unauthorized};
 use crate::scim::ScimError;
@@ -168,12 +168,12 @@ fn wait(text: Option<&str>) -> Result<Duration, ScimError> {
     )
 )]
 pub(super) async fn feed(
-    _: Admin,
+    admin: Admin,
     state: web::Data<AppState>,
     query: web::Query<FeedQuery>,
 ) -> Result<HttpResponse, ScimError> {
     let request = Request::try_from(query.into_inner())?;
-    let tenant = tenant(&state, &request.tenant).await?;
+    let tenant = admin.tenant(&state, &request.tenant).await?;
     let events = state.store.events();
     let answer = events
         .wait(

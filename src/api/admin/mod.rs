@@ -7,6 +7,7 @@
 //! tokens never work here and the admin token never reaches SCIM data. Errors are SCIM error
 //! bodies, as everywhere else on the server.
 
+mod activity;
 mod clients;
 mod events;
 mod schemas;
@@ -30,7 +31,7 @@ use futures_util::future::{Ready, ready};
 use super::AppState;
 use crate::scim::ScimError;
 use crate::secrets;
-use crate::store::{CredentialInfo, StoreError, TenantRecord};
+use crate::store::{CredentialInfo, Slot, StoreError, TenantRecord};
 
 /// Where the admin API is mounted.
 pub const ADMIN_PREFIX: &str = "/admin/v1";
@@ -69,6 +70,7 @@ pub fn configure(routes: &mut Routes) {
         )
         .add(at("/jwt-trusts/{id}").on(Method::DELETE, trusts::remove))
         .add(at("/events").on(Method::GET, events::feed))
+        .add(at("/activity").on(Method::GET, activity::list))
         .add(
             at("/webhooks")
                 .on(Method::GET, webhooks::list)
@@ -105,6 +107,7 @@ pub fn configure(routes: &mut Routes) {
     trusts::add,
     trusts::remove,
     events::feed,
+    activity::list,
     webhooks::list,
     webhooks::create,
     webhooks::get,
@@ -115,19 +118,37 @@ pub fn configure(routes: &mut Routes) {
 ))]
 pub(crate) struct AdminDoc;
 
-/// Proof that a request carries the admin token.
-pub struct Admin;
+/// Proof that a request carries the admin token, with the request's activity record (the
+/// operator's audit trail), which names the tenant an action was about.
+pub struct Admin(Option<Slot>);
 
 impl FromRequest for Admin {
     type Error = ScimError;
     type Future = Ready<Result<Self, ScimError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authorize(req))
+        ready(authorize(req).map(|()| Admin(crate::api::http::activity::slot(req))))
     }
 }
 
-fn authorize(req: &HttpRequest) -> Result<Admin, ScimError> {
+impl Admin {
+    /// The tenant called `name` (a 404 that says how to create it), named in the record.
+    async fn tenant(&self, state: &AppState, name: &str) -> Result<TenantRecord, ScimError> {
+        let found = tenant(state, name).await?;
+        self.note(&found);
+        Ok(found)
+    }
+
+    /// The action was about `tenant`: its records go with it when it is deleted.
+    fn note(&self, tenant: &TenantRecord) {
+        if let Some(slot) = &self.0 {
+            let id = tenant.id;
+            slot.update(|draft| draft.tenant = Some(id));
+        }
+    }
+}
+
+fn authorize(req: &HttpRequest) -> Result<(), ScimError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(ScimError::internal)?;
@@ -138,7 +159,7 @@ fn authorize(req: &HttpRequest) -> Result<Admin, ScimError> {
     };
     let presented = crate::api::http::auth::bearer(req)?;
     if secrets::constant_time_eq(&secrets::token_hash(presented), expected) {
-        Ok(Admin)
+        Ok(())
     } else {
         crate::telemetry::metrics::auth_failure("invalid_admin_token");
         Err(ScimError::unauthorized(
@@ -180,6 +201,17 @@ fn duration(field: &str, text: &str) -> Result<chrono::Duration, ScimError> {
         .ok_or_else(|| {
             ScimError::invalid_value(format!(
                 "{field} {text:?} is not a duration; use a form like 90d, 12h or 30m"
+            ))
+        })
+}
+
+/// An RFC 3339 timestamp such as `2026-12-01T00:00:00Z`.
+fn instant(field: &str, text: &str) -> Result<chrono::DateTime<chrono::Utc>, ScimError> {
+    chrono::DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|_| {
+            ScimError::invalid_value(format!(
+                "{field} {text:?} is not an RFC 3339 time; use a form like 2026-12-01T00:00:00Z"
             ))
         })
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Admin, tenant, tenant_scope};
+use super::{Admin, tenant_scope};
 use crate::api::AppState;
 use crate::api::openapi::admin::{
     InternalServerError, PayloadTooLarge, QueryError, TenantNotFound, Unauthorized,
@@ -152,7 +152,7 @@ pub(super) async fn list(
     )
 )]
 pub(super) async fn add(
-    _: Admin,
+    admin: Admin,
     state: web::Data<AppState>,
     body: web::Json<NewSchema>,
 ) -> Result<HttpResponse, ScimError> {
@@ -170,7 +170,7 @@ pub(super) async fn add(
     };
     let schema =
         custom::parse(&schema).map_err(|e| ScimError::invalid_value(format!("schema: {}", e.0)))?;
-    let owner = tenant(&state, &name).await?;
+    let owner = admin.tenant(&state, &name).await?;
     match state
         .store
         .schemas()
@@ -214,12 +214,12 @@ pub(super) async fn add(
     )
 )]
 pub(super) async fn remove(
-    _: Admin,
+    admin: Admin,
     state: web::Data<AppState>,
     urn: web::Path<String>,
     owner: web::Query<Owner>,
 ) -> Result<HttpResponse, ScimError> {
-    let owner = tenant(&state, &owner.tenant).await?;
+    let owner = admin.tenant(&state, &owner.tenant).await?;
     match state
         .store
         .schemas()

@@ -92,7 +92,7 @@ pub(super) async fn list(_: Admin, state: web::Data<AppState>) -> Result<HttpRes
     )
 )]
 pub(super) async fn create(
-    _: Admin,
+    admin: Admin,
     state: web::Data<AppState>,
     body: web::Json<NewTenant>,
 ) -> Result<HttpResponse, ScimError> {
@@ -103,7 +103,10 @@ pub(super) async fn create(
         )));
     }
     match state.store.tenants().create(&name).await {
-        Ok(t) => Ok(super::reply(StatusCode::CREATED, &TenantView::from(t))),
+        Ok(t) => {
+            admin.note(&t);
+            Ok(super::reply(StatusCode::CREATED, &TenantView::from(t)))
+        }
         Err(StoreError::Uniqueness { .. }) => Err(ScimError::conflict(format!(
             "tenant {name:?} already exists"
         ))),

@@ -4,7 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Admin, duration, expiry, tenant, without_body};
+use super::{Admin, duration, expiry, without_body};
 use crate::api::AppState;
 use crate::api::openapi::admin::{
     IdNotFound, InternalServerError, PayloadTooLarge, QueryError, TenantNotFound, Unauthorized,
@@ -144,7 +144,7 @@ pub(super) async fn list(
     )
 )]
 pub(super) async fn issue(
-    _: Admin,
+    admin: Admin,
     state: web::Data<AppState>,
     body: web::Json<NewToken>,
 ) -> Result<HttpResponse, ScimError> {
@@ -156,7 +156,7 @@ pub(super) async fn issue(
     let expires_at = expires_in
         .map(|text| expiry("expiresIn", &text))
         .transpose()?;
-    let owner = tenant(&state, &name).await?;
+    let owner = admin.tenant(&state, &name).await?;
     let (info, secret) = state
         .store
         .tokens()

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Admin, tenant};
+use super::Admin;
 use crate::api::AppState;
 use crate::api::openapi::admin::{
     IdNotFound, InternalServerError, PayloadTooLarge, QueryError, TenantNotFound, Unauthorized,
@@ -189,7 +189,7 @@ pub(super) async fn list(
     )
 )]
 pub(super) async fn add(
-    _: Admin,
+    admin: Admin,
     state: web::Data<AppState>,
     body: web::Json<NewTrustBody>,
 ) -> Result<HttpResponse, ScimError> {
@@ -242,7 +242,7 @@ pub(super) async fn add(
     if let Some(url) = &body.jwks_url {
         new = new.fetched_from(url).map_err(invalid)?;
     }
-    let owner = tenant(&state, &body.tenant).await?;
+    let owner = admin.tenant(&state, &body.tenant).await?;
     let (info, rotated) = state.store.jwt_trusts().add(&owner, &new).await?;
     let mut view = TrustView::from(info);
     view.rotated = Some(rotated);

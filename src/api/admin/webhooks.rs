@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, http::StatusCode, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Admin, tenant};
+use super::Admin;
 use crate::api::AppState;
 use crate::api::openapi::admin::{
     IdNotFound, InternalServerError, PayloadTooLarge, QueryError, Unauthorized,
@@ -220,7 +220,7 @@ pub(super) async fn list(_: Admin, state: web::Data<AppState>) -> Result<HttpRes
     )
 )]
 pub(super) async fn create(
-    _: Admin,
+    admin: Admin,
     state: web::Data<AppState>,
     body: web::Json<NewWebhook>,
 ) -> Result<HttpResponse, ScimError> {
@@ -234,7 +234,7 @@ pub(super) async fn create(
     let types =
         event_types(&events.unwrap_or_default().join(",")).map_err(ScimError::invalid_value)?;
     let owner = match &name {
-        Some(name) => Some(tenant(&state, name).await?),
+        Some(name) => Some(admin.tenant(&state, name).await?),
         None => None,
     };
     let (record, secret) = state
@@ -374,7 +374,7 @@ pub(super) async fn rotate_secret(
     )
 )]
 pub(super) async fn replay(
-    _: Admin,
+    admin: Admin,
     state: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Json<Replay>,
@@ -383,7 +383,7 @@ pub(super) async fn replay(
         tenant: name,
         from_seq,
     } = body.into_inner();
-    let owner = tenant(&state, &name).await?;
+    let owner = admin.tenant(&state, &name).await?;
     match state.store.webhooks().replay(&id, &owner, from_seq).await {
         Ok(()) => Ok(HttpResponse::Accepted().finish()),
         Err(ReplayError::Store(e)) => Err(found(&id, e)),

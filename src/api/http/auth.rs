@@ -11,7 +11,7 @@ use crate::api::AppState;
 use crate::jwt::Rejection;
 use crate::scim::ScimError;
 use crate::store::credentials::AuthError;
-use crate::store::{Credential, TenantId};
+use crate::store::{Credential, CredentialRef, TenantId};
 use crate::telemetry::metrics;
 
 /// The authenticated tenant of a request.
@@ -35,6 +35,7 @@ impl FromRequest for Tenant {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer(req).map(str::to_owned);
         let span = req.extensions().get::<RootSpan>().cloned();
+        let slot = super::activity::slot(req);
         Box::pin(async move {
             let token = token?;
             let state = state.ok_or_else(ScimError::internal)?;
@@ -49,6 +50,15 @@ impl FromRequest for Tenant {
                 }
             })?;
             let key = principal.credential.key();
+            if let Some(slot) = &slot {
+                let kind = principal.credential.kind_name();
+                let (tenant, label) = (principal.tenant.id, principal.label.clone());
+                let id = key.clone();
+                slot.update(|draft| {
+                    draft.tenant = Some(tenant);
+                    draft.credential = Some(CredentialRef { id, kind, label });
+                });
+            }
             if let Some(span) = span {
                 span.record("tenant", principal.tenant.name.as_str());
                 span.record("credential", key.as_str());

@@ -4,9 +4,10 @@
 //! authentication (`auth`), conditional
 //! requests (`preconditions`), per-credential rate limits (`rate_limit`), the request span,
 //! its log line and metrics (`trace`) with credentials redacted from it (`redact`), the
-//! `X-Request-Id` (`request_id`), and canonical endpoint names (`endpoint_names`). Endpoint
-//! modules hold handlers only.
+//! `X-Request-Id` (`request_id`), canonical endpoint names (`endpoint_names`), and the
+//! request's provisioning activity record (`activity`). Endpoint modules hold handlers only.
 
+pub mod activity;
 pub mod auth;
 pub mod endpoint_names;
 pub mod error;

@@ -3,6 +3,7 @@
 //! import costs one commit per run instead of one per user, with a per-operation fallback
 //! when the batch fails.
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -16,7 +17,7 @@ use crate::scim::ScimError;
 use crate::scim::bulk::{self, BulkResult, Method, Operation};
 use crate::scim::resource::Resource;
 use crate::scim::schema::{Registry, ResourceKind};
-use crate::store::{TenantId, Write};
+use crate::store::{Origin, Slot, TenantId, Write};
 
 /// Operations per request, advertised in /ServiceProviderConfig.
 pub const MAX_OPERATIONS: usize = 1000;
@@ -38,6 +39,7 @@ pub async fn post_bulk(
         state: &state,
         registry: &registry,
         origin: &origin,
+        slots: vec![None; request.operations.len()],
         tenant: tenant.id,
         base: &base.0,
         ids: HashMap::new(),
@@ -75,7 +77,11 @@ pub async fn post_bulk(
 struct Run<'a> {
     state: &'a AppState,
     registry: &'a Registry,
-    origin: &'a std::sync::Arc<crate::store::Origin>,
+    /// The Bulk request's origin; each operation writes with one of its own
+    /// ([`Run::origin_of`]), so each gets its own activity record.
+    origin: &'a Arc<Origin>,
+    /// Each operation's activity record, once it started.
+    slots: Vec<Option<Slot>>,
     tenant: TenantId,
     base: &'a str,
     /// bulkId → the id its POST created.
@@ -98,6 +104,7 @@ impl Run<'_> {
     }
 
     async fn step(&mut self, i: usize, op: &Operation) {
+        self.start(i, op);
         if !bulk::references(op).is_empty() {
             // The ids it names may be in the batch, not yet written.
             self.flush().await;
@@ -160,13 +167,14 @@ impl Run<'_> {
         let id = op.id.clone().unwrap_or_default();
         let data = op.data.clone().unwrap_or(Value::Null);
         // Bulk answers carry no resource bodies, so memberships are never loaded.
+        let origin = self.origin_of(i);
         let scope = writes::Scope {
             state: self.state,
             tenant: self.tenant,
             kind: op.kind,
             memberships: false,
             registry: self.registry,
-            origin: self.origin,
+            origin: &origin,
         };
         let outcome = match op.method {
             Method::Put => writes::replace(scope, &id, if_match, &data).await.map(Some),
@@ -179,6 +187,7 @@ impl Run<'_> {
             Ok(None) => {
                 let location = format!("{}{}/{id}", self.base, op.kind.endpoint());
                 self.results[i] = Some(bulk::result(&op, 204, Some(location), None, None));
+                self.log(i, 204, None);
             }
             Err(err) => self.fail(&op, i, err),
         }
@@ -193,16 +202,29 @@ impl Run<'_> {
             return;
         };
         let kind: ResourceKind = first.kind;
-        let resources = self
-            .state
-            .store
-            .tenant(self.tenant)
-            .resources(kind)
-            .memberships(false)
-            .origin(std::sync::Arc::clone(self.origin));
+        let (store, tenant) = (&self.state.store, self.tenant);
+        let resources = |origin: Arc<Origin>| {
+            store
+                .tenant(tenant)
+                .resources(kind)
+                .memberships(false)
+                .origin(origin)
+        };
         let writes: Vec<Write> = batch.iter().map(|(_, _, w)| w.clone()).collect();
-        if let Ok(ids) = resources.import(&writes).await {
+        // One draft for the run, written once per resource with the change.
+        let run = Arc::new(Origin {
+            activity: self
+                .origin
+                .activity
+                .as_ref()
+                .map(|parent| parent.operation("POST", "create", first.kind.as_str())),
+            ..Origin::clone(self.origin)
+        });
+        if let Ok(ids) = resources(run).import(&writes).await {
             for ((i, op, _), id) in batch.iter().zip(ids) {
+                if let Some(Some(slot)) = self.slots.get(*i) {
+                    slot.update(|draft| draft.recorded = true);
+                }
                 if let Some(b) = &op.bulk_id {
                     self.ids.insert(b.clone(), id.clone());
                 }
@@ -221,14 +243,64 @@ impl Run<'_> {
             if self.stopped() {
                 break;
             }
-            match resources.create(write).await {
+            match resources(self.origin_of(i)).create(write).await {
                 Ok(resource) => self.succeed(&op, i, 201, &resource),
                 Err(err) => self.fail(&op, i, err.into()),
             }
         }
     }
 
+    /// Opens operation `i`'s activity record (a Bulk request's own record is the
+    /// middleware's).
+    fn start(&mut self, i: usize, op: &Operation) {
+        let Some(parent) = &self.origin.activity else {
+            return;
+        };
+        let (method, operation) = match op.method {
+            Method::Post => ("POST", "create"),
+            Method::Put => ("PUT", "replace"),
+            Method::Patch => ("PATCH", "patch"),
+            Method::Delete => ("DELETE", "delete"),
+        };
+        let slot = parent.operation(method, operation, op.kind.as_str());
+        slot.update(|draft| {
+            draft.resource_id = op.id.as_ref().map(|id| id.chars().take(256).collect());
+            if let Some(data) = &op.data {
+                draft.note_identifiers(data);
+            }
+        });
+        if let Some(entry) = self.slots.get_mut(i) {
+            *entry = Some(slot);
+        }
+    }
+
+    /// The origin operation `i` writes with: the request's, with the operation's record.
+    fn origin_of(&self, i: usize) -> Arc<Origin> {
+        Arc::new(Origin {
+            activity: self.slots.get(i).cloned().flatten(),
+            ..Origin::clone(self.origin)
+        })
+    }
+
+    /// Queues operation `i`'s record unless the write seam wrote it with the change.
+    fn log(&self, i: usize, status: u16, err: Option<&ScimError>) {
+        let (Some(Some(slot)), Some(sink)) = (self.slots.get(i), &self.state.activity) else {
+            return;
+        };
+        let draft = slot.snapshot();
+        if draft.recorded && err.is_none() {
+            return;
+        }
+        let scim_type = err.and_then(|e| e.scim_type).and_then(|t| {
+            serde_json::to_value(t)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+        });
+        sink.send(draft.finish(status, scim_type, err.map(|e| e.detail.clone())));
+    }
+
     fn succeed(&mut self, op: &Operation, i: usize, status: u16, resource: &Resource) {
+        self.log(i, status, None);
         if let Some(b) = &op.bulk_id {
             self.ids.insert(b.clone(), resource.id.clone());
         }
@@ -242,6 +314,10 @@ impl Run<'_> {
     }
 
     fn fail(&mut self, op: &Operation, i: usize, err: ScimError) {
+        if self.slots.get(i).is_some_and(Option::is_none) {
+            self.start(i, op);
+        }
+        self.log(i, err.status, Some(&err));
         self.errors += 1;
         self.results[i] = Some(bulk::result(op, err.status, None, None, Some(&err)));
     }

@@ -48,6 +48,7 @@ pub fn origin(
         tenant_name: Some(tenant.name.clone()),
         base: Some(base.0.clone()),
         registry: Some(Arc::clone(registry)),
+        activity: crate::api::http::activity::slot(req),
     })
 }
 

@@ -86,6 +86,9 @@ pub async fn patch(
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ScimError> {
     if answers_no_content(&at, &query) {
+        if let Some(slot) = &at.origin.activity {
+            slot.update(|draft| draft.success_status = 204);
+        }
         let scope = at.scope(&Projection::Default).no_memberships();
         let patched = writes::patch(scope, &id, pre.if_match, &body).await?;
         return Ok(HttpResponse::NoContent()

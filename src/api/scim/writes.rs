@@ -80,6 +80,14 @@ impl<'a> Scope<'a> {
         self.registry.resource_type(self.kind)
     }
 
+    /// The identifiers a body names, for the activity record of a write that fails before
+    /// the store knows the resource.
+    fn note_identifiers(&self, body: &Value) {
+        if let Some(slot) = &self.origin.activity {
+            slot.update(|draft| draft.note_identifiers(body));
+        }
+    }
+
     fn resources(&self) -> crate::store::Resources<'_> {
         self.state
             .store
@@ -91,6 +99,7 @@ impl<'a> Scope<'a> {
 }
 
 pub async fn create(scope: Scope<'_>, body: &Value) -> Result<Resource, ScimError> {
+    scope.note_identifiers(body);
     let (prepared, password_hash) = prepare(scope.state, scope.rt(), body).await?;
     let write = new_write(scope.rt(), prepared, password_hash)?;
     Ok(scope.resources().create(write).await?)
@@ -106,6 +115,7 @@ pub async fn replace(
 ) -> Result<Resource, ScimError> {
     let kind = scope.kind;
     let rt = scope.rt();
+    scope.note_identifiers(body);
     let (prepared, password_hash) = prepare(scope.state, rt, body).await?;
     scope
         .resources()

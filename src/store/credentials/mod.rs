@@ -35,6 +35,15 @@ pub enum Credential {
 }
 
 impl Credential {
+    /// `token`, `jwt` or `oauth_client`, as the activity log names the kind.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Self::Token { .. } => "token",
+            Self::Jwt { .. } => "jwt",
+            Self::OauthClient { .. } => "oauth_client",
+        }
+    }
+
     /// `token:<id>`, `jwt:<trust id>:<sub>` or `client:<client id>`.
     pub fn key(&self) -> String {
         match self {

@@ -14,6 +14,7 @@ use entity::{event, event_counter, tenant};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 
+use super::activity::{self, Slot, Subject, Summary};
 use super::{Store, StoreError, TenantId, now};
 use crate::scim::event::{Actor, Change, Envelope, Render};
 use crate::scim::schema::{Registry, ResourceKind};
@@ -36,6 +37,9 @@ pub struct Origin {
     pub base: Option<String>,
     /// The tenant's registry; `None` reads it from the database.
     pub registry: Option<Arc<Registry>>,
+    /// The SCIM request's activity record, written with the change it makes; `None` for
+    /// writes no SCIM request made.
+    pub activity: Option<Slot>,
 }
 
 impl Origin {
@@ -47,6 +51,7 @@ impl Origin {
             tenant_name: None,
             base: None,
             registry: None,
+            activity: None,
         }
     }
 }
@@ -60,6 +65,31 @@ pub(crate) struct Resolved {
 }
 
 impl Resolved {
+    /// Writes the activity record of a change about to commit in `conn`, when a SCIM request
+    /// made it: `subject` is the resource written, `summary` what its changes touched and
+    /// `seqs` the events `append` gave them.
+    pub async fn record<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        tenant: TenantId,
+        subject: Subject,
+        summary: Summary,
+        seqs: Vec<i64>,
+    ) -> Result<(), StoreError> {
+        match &self.origin.activity {
+            Some(slot) => activity::record(conn, slot, tenant, subject, summary, seqs).await,
+            None => Ok(()),
+        }
+    }
+
+    /// After the commit: the request's record is written, nothing is left for the middleware
+    /// to write.
+    pub fn committed(&self) {
+        if let Some(slot) = &self.origin.activity {
+            slot.update(|draft| draft.recorded = true);
+        }
+    }
+
     pub fn render(&self, kind: ResourceKind) -> Render<'_> {
         Render {
             rt: self.registry.resource_type(kind),

@@ -11,6 +11,7 @@ use crate::scim::ScimError;
 use crate::scim::event::{self, Change};
 use crate::scim::id::ResourceId;
 use crate::scim::resource::Resource;
+use crate::store::activity::{self, Plan};
 use crate::store::convert::to_resource;
 use crate::store::events;
 use crate::store::{StoreError, index, members, now, statistics};
@@ -97,8 +98,17 @@ impl Resources<'_> {
             }
         }
         changes.extend(member_changes);
-        events::append(&tx, self.tenant, &resolved, changes).await?;
+        let plan = resolved
+            .origin
+            .activity
+            .as_ref()
+            .map(|_| Plan::of(&changes));
+        let seqs = events::append(&tx, self.tenant, &resolved, changes).await?;
+        if let (Some(slot), Some(plan)) = (&resolved.origin.activity, plan) {
+            activity::record_each(&tx, slot, self.tenant, plan.with_seqs(&seqs)).await?;
+        }
         self.store.commit_events(tx).await?;
+        resolved.committed();
         // The import has committed: a failed ANALYZE must not make it look failed (a caller
         // would create the same resources again).
         if let Err(err) = statistics::refresh_after_import(&self.store.writer, writes.len()).await {

@@ -16,6 +16,7 @@ use crate::scim::ScimError;
 use crate::scim::event::{self, Change, GroupAt};
 use crate::scim::id::ResourceId;
 use crate::scim::resource::Resource;
+use crate::store::activity::{Subject, Summary};
 use crate::store::events::{self, Resolved};
 use crate::store::members::Delta;
 use crate::store::{StoreError, index, members, now};
@@ -107,8 +108,13 @@ impl Resources<'_> {
         let resource = self.load(&tx, row).await?;
         let mut changes = vec![event::created(resolved.render(self.kind), &resource)];
         changes.extend(member_events(&resource, delta));
-        events::append(&tx, self.tenant, resolved, changes).await?;
+        let summary = Summary::of(&changes);
+        let seqs = events::append(&tx, self.tenant, resolved, changes).await?;
+        resolved
+            .record(&tx, self.tenant, Subject::of(&resource), summary, seqs)
+            .await?;
         self.store.commit_events(tx).await?;
+        resolved.committed();
         Ok(resource)
     }
 
@@ -250,8 +256,13 @@ impl Resources<'_> {
         .into_iter()
         .collect();
         changes.extend(member_events(&resource, delta));
-        events::append(&tx, self.tenant, resolved, changes).await?;
+        let summary = Summary::of(&changes);
+        let seqs = events::append(&tx, self.tenant, resolved, changes).await?;
+        resolved
+            .record(&tx, self.tenant, Subject::of(&resource), summary, seqs)
+            .await?;
         self.store.commit_events(tx).await?;
+        resolved.committed();
         Ok(resource)
     }
 
@@ -290,8 +301,13 @@ impl Resources<'_> {
                 .iter()
                 .map(|group| event::member(group, id, self.kind, false)),
         );
-        events::append(&tx, self.tenant, &resolved, changes).await?;
+        let summary = Summary::of(&changes);
+        let seqs = events::append(&tx, self.tenant, &resolved, changes).await?;
+        resolved
+            .record(&tx, self.tenant, Subject::of(&gone), summary, seqs)
+            .await?;
         self.store.commit_events(tx).await?;
+        resolved.committed();
         Ok(())
     }
 }
