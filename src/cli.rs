@@ -11,9 +11,11 @@ use crate::telemetry::LogFormat;
 
 mod auth;
 mod ops;
+mod report;
 mod webhook;
 pub use auth::{ClientCommand, JwtAddArgs, JwtCommand};
 pub use ops::{BackupArgs, CompletionsArgs, HealthcheckArgs, ListFormat};
+pub use report::ReportArgs;
 pub use webhook::WebhookCommand;
 
 #[derive(Debug, Parser)]
@@ -76,6 +78,10 @@ pub enum Command {
     /// Print a tenant's change feed, read from the database: what GET /admin/v1/events
     /// answers (README: "The change feed").
     Events(EventsArgs),
+    /// Summarise the provisioning activity log over a span: counts per UTC day, operation
+    /// and outcome, the most frequent errors, the credentials used (README: "Provisioning
+    /// report").
+    Report(ReportArgs),
     /// Write a consistent copy of a live SQLite database to FILE while scimd serves
     /// (PostgreSQL: use pg_dump). README: "Backup and restore".
     Backup(BackupArgs),
