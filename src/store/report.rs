@@ -132,8 +132,8 @@ impl Store {
     }
 }
 
-/// The records of the span and tenant, with no columns selected yet. `at` leads both indexes
-/// the filter can use (`activity_by_time`, `activity_by_tenant`).
+/// The records of the span and tenant, with no columns selected yet: a range on `at`, which
+/// `activity_by_time` serves, or with a tenant `activity_by_tenant` (tenant_id, at).
 fn span(
     tenant: Option<TenantId>,
     from: DateTime<Utc>,
@@ -150,7 +150,8 @@ fn span(
 
 /// The UTC calendar day of `at`. SQLite stores it as RFC 3339 text (`…T23:59:59+00:00`), which
 /// `date()` reads with its offset; PostgreSQL's `timestamptz` is converted explicitly, since a
-/// plain `::date` would use the session's time zone.
+/// plain `::date` uses the session's time zone (sqlx sets UTC, a pooler or role setting may
+/// not).
 fn day(backend: DbBackend) -> SimpleExpr {
     match backend {
         DbBackend::Postgres => Expr::cust("(\"activity\".\"at\" AT TIME ZONE 'UTC')::date"),

@@ -86,20 +86,22 @@ async fn insert(db: &DatabaseConnection, r: Record<'_>) {
     .unwrap();
 }
 
-const ENTRA: Option<(&str, &str, &str)> = Some(("token:a", "token", "Entra ID production"));
-const OKTA: Option<(&str, &str, &str)> = Some(("token:b", "token", "Okta"));
-const BETA: Option<(&str, &str, &str)> = Some(("oauth_client:c", "oauth_client", "Beta IdP"));
-const TAKEN: Option<&str> = Some("userName is not unique");
+type Credential = Option<(&'static str, &'static str, &'static str)>;
 
-/// Tenant `default` (Entra and Okta), tenant `beta`, and a 401 no tenant was known for.
-async fn fixture(app: &TestApp) {
-    let (a, b) = (
-        tenant_id(app, "default").await,
-        tenant_id(app, "beta").await,
-    );
-    let db = app.db.connect().await;
-    let ok = |tenant, t: &'static str, operation, credential, request_id| Record {
-        tenant: Some(tenant),
+const ENTRA: Credential = Some(("token:a", "token", "Entra ID production"));
+const OKTA: Credential = Some(("token:b", "token", "Okta"));
+const BETA: Credential = Some(("oauth_client:c", "oauth_client", "Beta IdP"));
+
+/// A successful record of `tenant` at `t` (RFC 3339).
+fn ok(
+    tenant: Option<i64>,
+    t: &str,
+    operation: &'static str,
+    credential: Credential,
+    request_id: &'static str,
+) -> Record<'static> {
+    Record {
+        tenant,
         at: at(t),
         operation,
         status: 201,
@@ -107,84 +109,51 @@ async fn fixture(app: &TestApp) {
         request_id,
         scim_type: None,
         detail: None,
-    };
-    let failed =
-        |tenant, t: &'static str, operation, status, credential, request_id, scim_type| Record {
+    }
+}
+
+impl Record<'static> {
+    /// This record answered `status` (with `scim_type`) and the detail that status has here.
+    fn failing(self, status: i32, scim_type: Option<&'static str>) -> Self {
+        let detail = match status {
+            409 => "userName is not unique",
+            401 => "the bearer token is invalid",
+            404 => "resource not found",
+            _ => "the path names no attribute",
+        };
+        Self {
             status,
             scim_type,
-            detail: match status {
-                409 => TAKEN,
-                401 => Some("the bearer token is invalid"),
-                404 => Some("resource not found"),
-                _ => Some("the path names no attribute"),
-            },
-            ..ok(tenant, t, operation, credential, request_id)
-        };
+            detail: Some(detail),
+            ..self
+        }
+    }
+}
+
+/// Tenant `default` (Entra and Okta), tenant `beta`, and a 401 no tenant was known for.
+async fn fixture(app: &TestApp) {
+    let a = Some(tenant_id(app, "default").await);
+    let b = Some(tenant_id(app, "beta").await);
+    let db = app.db.connect().await;
+    let taken = Some("uniqueness");
     for record in [
         // The two sides of midnight UTC land on different days.
         ok(a, "2025-03-03T23:59:59Z", "create", ENTRA, "r1"),
         ok(a, "2025-03-04T00:00:01Z", "create", ENTRA, "r2"),
-        failed(
-            a,
-            "2025-03-04T10:00:00Z",
-            "create",
-            409,
-            ENTRA,
-            "r3",
-            Some("uniqueness"),
-        ),
-        failed(
-            a,
-            "2025-03-04T11:00:00Z",
-            "create",
-            409,
-            OKTA,
-            "r4",
-            Some("uniqueness"),
-        ),
-        failed(
-            a,
-            "2025-03-04T12:00:00Z",
-            "patch",
-            400,
-            OKTA,
-            "r5",
-            Some("invalidPath"),
-        ),
+        ok(a, "2025-03-04T10:00:00Z", "create", ENTRA, "r3").failing(409, taken),
+        ok(a, "2025-03-04T11:00:00Z", "create", OKTA, "r4").failing(409, taken),
+        ok(a, "2025-03-04T12:00:00Z", "patch", OKTA, "r5").failing(400, Some("invalidPath")),
         ok(a, "2025-03-05T08:00:00Z", "patch", OKTA, "r6"),
-        failed(
-            a,
-            "2025-03-05T09:00:00Z",
-            "auth_failed",
-            401,
-            None,
-            "r7",
-            None,
-        ),
+        ok(a, "2025-03-05T09:00:00Z", "auth_failed", None, "r7").failing(401, None),
         // Outside the span.
         ok(a, "2025-02-20T08:00:00Z", "create", ENTRA, "r8"),
         ok(a, "2025-03-08T00:00:00Z", "create", ENTRA, "r9"),
         ok(b, "2025-03-04T05:00:00Z", "create", BETA, "r10"),
-        failed(b, "2025-03-04T06:00:00Z", "delete", 404, BETA, "r11", None),
+        ok(b, "2025-03-04T06:00:00Z", "delete", BETA, "r11").failing(404, None),
+        ok(None, "2025-03-04T07:00:00Z", "auth_failed", None, "r12").failing(401, None),
     ] {
         insert(&db, record).await;
     }
-    insert(
-        &db,
-        Record {
-            tenant: None,
-            ..failed(
-                a,
-                "2025-03-04T07:00:00Z",
-                "auth_failed",
-                401,
-                None,
-                "r12",
-                None,
-            )
-        },
-    )
-    .await;
 }
 
 fn day(day: &str, operation: &str, outcome: &str, count: i64) -> Value {
@@ -376,17 +345,8 @@ async fn since_reaches_back_from_now_and_the_default_is_seven_days() {
     let db = app.db.connect().await;
     let now = Utc::now();
     for (ago, request_id) in [(1, "h1"), (3 * 24, "d3"), (10 * 24, "d10")] {
-        let record = Record {
-            tenant: Some(tenant),
-            at: now - Duration::hours(ago),
-            operation: "replace",
-            status: 200,
-            credential: ENTRA,
-            request_id,
-            scim_type: None,
-            detail: None,
-        };
-        insert(&db, record).await;
+        let t = (now - Duration::hours(ago)).to_rfc3339();
+        insert(&db, ok(Some(tenant), &t, "replace", ENTRA, request_id)).await;
     }
     for (query, expected) in [
         ("tenant=spanned&since=2d", 1),
@@ -441,17 +401,9 @@ async fn scimd_report_prints_csv_json_and_tables() {
     fixture(&app).await;
     // An operation that needs CSV quoting.
     let db = app.db.connect().await;
-    let record = Record {
-        tenant: Some(tenant_id(&app, "default").await),
-        at: at("2025-03-06T10:00:00Z"),
-        operation: "import,\"x\"",
-        status: 200,
-        credential: None,
-        request_id: "r13",
-        scim_type: None,
-        detail: None,
-    };
-    insert(&db, record).await;
+    let default = Some(tenant_id(&app, "default").await);
+    let quoted = ok(default, "2025-03-06T10:00:00Z", "import,\"x\"", None, "r13");
+    insert(&db, quoted).await;
     let span = [
         "--from",
         "2025-03-01T00:00:00Z",
