@@ -164,3 +164,112 @@ fn day(backend: DbBackend) -> SimpleExpr {
 fn failed() -> SimpleExpr {
     Expr::cust("COUNT(CASE WHEN \"activity\".\"outcome\" = 'failed' THEN 1 END)")
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+
+    use super::*;
+    use crate::store::tests::fixture;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+    }
+
+    async fn record(store: &Store, tenant: TenantId, at: DateTime<Utc>, status: i32, detail: &str) {
+        activity::ActiveModel {
+            at: Set(at),
+            tenant_id: Set(Some(tenant.get())),
+            credential_id: Set(Some("token:t".to_owned())),
+            client: Set("okta".to_owned()),
+            request_id: Set(Some(format!("req-{detail}"))),
+            method: Set("POST".to_owned()),
+            route: Set("/scim/v2/Users".to_owned()),
+            operation: Set("create".to_owned()),
+            status: Set(status),
+            detail: Set(Some(detail.to_owned())),
+            outcome: Set(if status < 400 { "succeeded" } else { "failed" }.to_owned()),
+            latency_us: Set(1),
+            ..Default::default()
+        }
+        .insert(&store.writer)
+        .await
+        .unwrap();
+    }
+
+    #[tokio::test]
+    async fn sub_second_times_stay_on_their_utc_day_and_in_their_span() {
+        let f = fixture().await;
+        for t in [
+            "2025-03-03T23:59:59.999999999Z",
+            "2025-03-04T00:00:00Z",
+            "2025-03-04T00:00:00.000001Z",
+        ] {
+            record(&f.store, f.tenant, at(t), 201, "ok").await;
+        }
+        let report = f
+            .store
+            .report(
+                Some(f.tenant),
+                at("2025-03-03T00:00:00Z"),
+                at("2025-03-05T00:00:00Z"),
+            )
+            .await
+            .unwrap();
+        let days: Vec<(String, i64)> = report
+            .counts
+            .iter()
+            .map(|c| (c.day.to_string(), c.count))
+            .collect();
+        assert_eq!(days, [("2025-03-03".into(), 1), ("2025-03-04".into(), 2)]);
+        // `to` is exclusive to the nanosecond; `from` inclusive.
+        let report = f
+            .store
+            .report(
+                Some(f.tenant),
+                at("2025-03-04T00:00:00Z"),
+                at("2025-03-04T00:00:00.000001Z"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(report.counts.len(), 1);
+        assert_eq!(report.counts[0].count, 1);
+    }
+
+    #[tokio::test]
+    async fn the_top_errors_are_ten_most_frequent_first_and_the_tenants_own() {
+        let f = fixture().await;
+        let start = at("2025-03-04T00:00:00Z");
+        for n in 0..12i64 {
+            // Error n happens n + 1 times.
+            for k in 0..=n {
+                let t = start + Duration::minutes(n * 20 + k);
+                record(&f.store, f.tenant, t, 400, &format!("error {n:02}")).await;
+            }
+        }
+        record(&f.store, f.other, start, 409, "theirs").await;
+        let report = f
+            .store
+            .report(Some(f.tenant), start, start + Duration::days(1))
+            .await
+            .unwrap();
+        let details: Vec<&str> = report
+            .errors
+            .iter()
+            .filter_map(|e| e.detail.as_deref())
+            .collect();
+        let expected: Vec<String> = (2..12).rev().map(|n| format!("error {n:02}")).collect();
+        assert_eq!(details, expected);
+        assert_eq!(report.errors[0].count, 12);
+        assert_eq!(report.credentials.len(), 1);
+        assert_eq!(report.credentials[0].requests, (1..=12).sum::<i64>());
+        assert_eq!(report.credentials[0].failed, report.credentials[0].requests);
+        let everyone = f
+            .store
+            .report(None, start, start + Duration::days(1))
+            .await
+            .unwrap();
+        assert_eq!(everyone.credentials[0].requests, (1..=12).sum::<i64>() + 1);
+    }
+}
