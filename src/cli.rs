@@ -11,9 +11,11 @@ use crate::telemetry::LogFormat;
 
 mod auth;
 mod ops;
+mod report;
 mod webhook;
 pub use auth::{ClientCommand, JwtAddArgs, JwtCommand};
 pub use ops::{BackupArgs, CompletionsArgs, HealthcheckArgs, ListFormat};
+pub use report::ReportArgs;
 pub use webhook::WebhookCommand;
 
 #[derive(Debug, Parser)]
@@ -79,6 +81,10 @@ pub enum Command {
     /// Print the provisioning activity log, newest first, read from the database: what each
     /// IdP and admin did and what scimd answered (README: "Provisioning activity").
     Activity(ActivityArgs),
+    /// Summarise the provisioning activity log over a span: counts per UTC day, operation
+    /// and outcome, the most frequent errors, the credentials used (README: "Provisioning
+    /// report").
+    Report(ReportArgs),
     /// Write a consistent copy of a live SQLite database to FILE while scimd serves
     /// (PostgreSQL: use pg_dump). README: "Backup and restore".
     Backup(BackupArgs),

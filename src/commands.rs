@@ -1,11 +1,12 @@
 //! What each subcommand does (shared/CONTRACT.md): serve, migrate, tenant, token, jwt, client,
-//! schema, import, events, webhook.
+//! schema, import, events, activity, report, webhook.
 mod activity;
 mod auth;
 mod credentials;
 mod events;
 mod import;
 mod ops;
+mod report;
 mod rotate;
 mod schema;
 mod tenant;
@@ -99,6 +100,7 @@ async fn admin(command: Command) -> anyhow::Result<()> {
         Command::Import(args) => import::run(args).await?,
         Command::Events(args) => events::run(args).await?,
         Command::Activity(args) => activity::run(args).await?,
+        Command::Report(args) => report::run(args).await?,
         Command::Backup(args) => ops::backup(args).await?,
         Command::Healthcheck(args) => ops::healthcheck(args).await?,
         Command::Completions(args) => ops::completions(args)?,

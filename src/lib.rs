@@ -10,7 +10,7 @@
 //!   log line and metrics, `X-Request-Id`, canonical endpoint names); `api/scim/` the SCIM
 //!   endpoints, one handler set for every resource type (the type is route data), with
 //!   `/Bulk`, `/Me` and discovery; `api/admin/` the operator's API (`events.rs`: the change
-//!   feed, long-polled); `api/openapi/` the OpenAPI document; `api/metrics.rs` `/metrics`;
+//!   feed, long-polled; `report.rs`: the provisioning report); `api/openapi/` the OpenAPI document; `api/metrics.rs` `/metrics`;
 //!   `api/state.rs` what handlers share.
 //! - [`scim`]: pure protocol logic, importing neither actix-web nor sea-orm: the schema
 //!   registry (`schema/`), validation with IdP leniency (`validate/`), filters (`filter/`:
@@ -25,7 +25,8 @@
 //!   credential (`credentials/`); the change-event outbox (`events/`: appended in the
 //!   transaction of each write, read back by the feed, waited for with an in-process wake-up
 //!   and polling, pruned); webhook endpoints, their per-(endpoint, tenant) cursors with
-//!   leases and the attempts log (`webhooks/`); tenants, schema extensions, the index table
+//!   leases and the attempts log (`webhooks/`); the provisioning report over the activity log,
+//!   summed per UTC day in SQL (`report.rs`); tenants, schema extensions, the index table
 //!   and planner statistics; opening a database (created only by `serve` and `migrate`,
 //!   refused when a newer scimd migrated it) and `backup` (VACUUM INTO).
 //!
@@ -40,7 +41,8 @@
 //!
 //! [`startup`] wires them into a server, [`cli`] holds the command line and configuration
 //! (every argument with help text), [`commands`] what each subcommand does (list commands
-//! print a table or, with `--json`, the admin API's objects; `events` prints the feed),
+//! print a table or, with `--json`, the admin API's objects; `events` prints the feed,
+//! `report` the provisioning report),
 //! [`secrets`] makes and checks tokens and password hashes, [`telemetry`] sets up logging and
 //! holds the Prometheus recorder (`/metrics` is `api/metrics.rs`).
 //!

@@ -20,7 +20,8 @@ use actix_web::http::Method;
 use actix_web::{mime, web};
 
 pub(crate) use admin::{
-    AttemptView, ClientView, SchemaView, TenantView, TokenView, TrustView, WebhookView,
+    AttemptView, ClientView, ReportView, SchemaView, TenantView, TokenView, TrustView, WebhookView,
+    report_span,
 };
 pub use http::activity::record as record_activity;
 pub use http::auth::Tenant;

@@ -13,6 +13,7 @@ pub mod events;
 mod index;
 mod members;
 mod pool;
+mod report;
 mod resources;
 mod schemas;
 mod signing_keys;
@@ -39,6 +40,7 @@ pub use credentials::{
 };
 pub use events::{EventSignal, Events, FeedError, Origin, Page};
 pub use pool::PoolState;
+pub use report::{CredentialUse, DayCount, ErrorGroup, Report};
 pub use resources::{Listed, Lookup, Resources, Write};
 pub use schemas::{Removed, SchemaRecord, Schemas};
 pub use tenants::{Contents, TenantRecord, Tenants, valid_tenant_name};

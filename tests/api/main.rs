@@ -77,6 +77,8 @@ mod paging;
 mod patch;
 /// 429 with Retry-After per token; invalid tokens spend nothing.
 mod rate_limit;
+/// The provisioning report: GET /admin/v1/report and `scimd report` over activity records.
+mod report;
 /// The request log line (the real binary) and X-Request-Id.
 mod request_log;
 /// Secrets and passwords never in logs or responses; passwords stored hashed.

@@ -1,7 +1,7 @@
 //! The admin API (`/admin/v1`): tenants, their tokens, OAuth clients, JWT trusts, schema
-//! extensions, the change feed and webhook endpoints over HTTP, mirroring the CLI, for
-//! operators who automate scimd instead of running
-//! `scimd tenant|token|client|jwt|schema|events|webhook …` on its host.
+//! extensions, the change feed, the provisioning report and webhook endpoints over HTTP,
+//! mirroring the CLI, for operators who automate scimd instead of running
+//! `scimd tenant|token|client|jwt|schema|events|report|webhook …` on its host.
 //!
 //! It has a credential of its own, `SCIMD_ADMIN_TOKEN`; without it the API is disabled. Tenant
 //! tokens never work here and the admin token never reaches SCIM data. Errors are SCIM error
@@ -10,6 +10,7 @@
 mod activity;
 mod clients;
 mod events;
+mod report;
 mod schemas;
 mod tenants;
 mod tokens;
@@ -18,8 +19,9 @@ mod webhooks;
 
 /// The objects the admin API answers with, which `--json` on the list commands prints too.
 pub(crate) use {
-    clients::ClientView, schemas::SchemaView, tenants::TenantView, tokens::TokenView,
-    trusts::TrustView, webhooks::AttemptView, webhooks::WebhookView,
+    clients::ClientView, report::ReportView, report::span as report_span, schemas::SchemaView,
+    tenants::TenantView, tokens::TokenView, trusts::TrustView, webhooks::AttemptView,
+    webhooks::WebhookView,
 };
 
 use actix_web::http::{Method, StatusCode, header};
@@ -71,6 +73,7 @@ pub fn configure(routes: &mut Routes) {
         .add(at("/jwt-trusts/{id}").on(Method::DELETE, trusts::remove))
         .add(at("/events").on(Method::GET, events::feed))
         .add(at("/activity").on(Method::GET, activity::list))
+        .add(at("/report").on(Method::GET, report::report))
         .add(
             at("/webhooks")
                 .on(Method::GET, webhooks::list)
@@ -108,6 +111,7 @@ pub fn configure(routes: &mut Routes) {
     trusts::remove,
     events::feed,
     activity::list,
+    report::report,
     webhooks::list,
     webhooks::create,
     webhooks::get,
