@@ -148,7 +148,7 @@ pub struct ActivityArgs {
     /// An end user or group: its id, userName, externalId or displayName (case-insensitive).
     #[arg(long)]
     pub user: Option<String>,
-    /// A credential: its id (token:<id>, or the bare id) or its label.
+    /// A credential: its id (`token:<id>`, or the bare id) or its label.
     #[arg(long)]
     pub credential: Option<String>,
     /// create, replace, patch, delete, member_add, member_remove, bulk, list, get, search,

@@ -1,9 +1,9 @@
 //! The activity log's batched writer: the records that need not commit with a change
 //! (failures, reads with `SCIMD_ACTIVITY_READS`, admin actions, a Bulk request's own record)
-//! are queued by the request and written here, up to [`BATCH`] per transaction, at the latest
+//! are queued by the request and written here, up to `BATCH` per transaction, at the latest
 //! [`FLUSH_EVERY`] after they were queued, so a burst of 401s costs a few commits instead of
 //! one each. A crash loses what is queued — at most [`FLUSH_EVERY`] of such records; a
-//! clean shutdown writes them all. A full queue ([`CAPACITY`]) drops records (logged and
+//! clean shutdown writes them all. A full queue (`CAPACITY`) drops records (logged and
 //! counted) rather than slowing requests down.
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -4,7 +4,7 @@
 //!
 //! A request's [`Slot`] collects what is known as it runs (the credential once authenticated,
 //! the identifiers a body names). A successful change writes its record in the transaction
-//! of the change ([`record`], called by the write seam beside `events::append`), so no change
+//! of the change (`record`, called by the write seam beside `events::append`), so no change
 //! commits without its record. Everything else — failures, reads, admin actions, a Bulk
 //! request's own record — goes through the batched writer (`worker::activity_log`), which a
 //! crash can cut short by the last batch (at most [`crate::worker::activity_log::FLUSH_EVERY`]
