@@ -403,8 +403,9 @@ pub struct ServeArgs {
     pub event_retention: Duration,
 
     /// How long provisioning activity records are kept (scimd activity, GET
-    /// /admin/v1/activity), e.g. 30d or 90d; older ones are removed in the background.
-    #[arg(long, env = "SCIMD_ACTIVITY_RETENTION", default_value = "30d", value_parser = parse_retention)]
+    /// /admin/v1/activity), e.g. 30d or 90d; older ones are removed in the background. 0
+    /// turns the activity log off: no request is recorded, and what was recorded is removed.
+    #[arg(long, env = "SCIMD_ACTIVITY_RETENTION", default_value = "30d", value_parser = parse_activity_retention)]
     pub activity_retention: Duration,
 
     /// Also record successful reads (GET, .search) in the activity log; off by default, as
@@ -476,6 +477,14 @@ fn parse_retention(text: &str) -> Result<Duration, String> {
         return Err("use a retention from 1h to 100y, e.g. 30d or 90d".to_owned());
     }
     Ok(keep)
+}
+
+/// As [`parse_retention`], or `0`: keep nothing (the activity log is off).
+fn parse_activity_retention(text: &str) -> Result<Duration, String> {
+    if text.trim() == "0" {
+        return Ok(Duration::ZERO);
+    }
+    parse_retention(text).map_err(|e| format!("{e}; or 0 to turn the activity log off"))
 }
 
 /// Access tokens are meant to be short-lived: a leaked one is useful for a day at most.

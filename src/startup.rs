@@ -65,6 +65,7 @@ impl From<&ServeArgs> for Settings {
                 oauth_token_ttl: args.oauth_token_ttl,
                 group_patch_response: args.group_patch_response,
                 webhook_allow_private: args.webhook_allow_private,
+                activity_log: !args.activity_retention.is_zero(),
                 activity_reads: args.activity_reads,
             },
             workers: args.workers,

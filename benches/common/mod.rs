@@ -41,6 +41,7 @@ pub fn settings(database_url: &str, max_payload: usize) -> Settings {
             oauth_token_ttl: Duration::from_secs(3600),
             group_patch_response: Default::default(),
             webhook_allow_private: false,
+            activity_log: true,
             activity_reads: false,
         },
         workers: None,

@@ -43,6 +43,9 @@ pub struct ApiSettings {
     pub group_patch_response: GroupPatchResponse,
     /// `SCIMD_WEBHOOK_ALLOW_PRIVATE`, for the URLs `POST /admin/v1/webhooks` accepts.
     pub webhook_allow_private: bool,
+    /// Whether requests get activity records at all (`SCIMD_ACTIVITY_RETENTION=0` turns
+    /// the log off).
+    pub activity_log: bool,
     /// `SCIMD_ACTIVITY_READS`: successful reads get an activity record too.
     pub activity_reads: bool,
 }

@@ -125,6 +125,19 @@ fn event_retention_defaults_to_30_days_and_takes_an_hour_to_a_century() {
 }
 
 #[test]
+fn activity_retention_defaults_to_30_days_and_0_turns_the_log_off() {
+    let serve = |args: &[&str]| Cli::try_parse_from([&["scimd"], args].concat()).map(|c| c.serve);
+    let default = serve(&[]).unwrap();
+    assert_eq!(default.activity_retention, Duration::from_secs(30 * 86_400));
+    assert!(!default.activity_reads);
+    let off = serve(&["--activity-retention", "0", "--activity-reads"]).unwrap();
+    assert_eq!(off.activity_retention, Duration::ZERO);
+    assert!(off.activity_reads);
+    assert!(serve(&["--activity-retention", "10m"]).is_err());
+    assert!(serve(&["--activity-retention", "soon"]).is_err());
+}
+
+#[test]
 fn events_takes_a_tenant_a_position_a_type_filter_and_follow() {
     let cli = Cli::try_parse_from([
         "scimd", "events", "--tenant", "acme", "--after", "41", "--types", "user.*", "--follow",

@@ -140,6 +140,7 @@ pub fn settings(db: &TestDb, token: &str) -> Settings {
             oauth_token_ttl: Duration::from_secs(3600),
             group_patch_response: Default::default(),
             webhook_allow_private: true,
+            activity_log: true,
             activity_reads: false,
         },
         workers: Some(2),

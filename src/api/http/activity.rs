@@ -35,7 +35,8 @@ pub async fn record<B: MessageBody + 'static>(
     } else {
         return next.call(req).await;
     };
-    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let Some(state) = state.filter(|s| s.settings.activity_log) else {
         return next.call(req).await;
     };
     let route = req

@@ -378,3 +378,63 @@ async fn unknown_tokens_and_rate_limits_are_recorded_as_what_they_are() {
         "{refused}"
     );
 }
+
+#[tokio::test]
+async fn with_the_log_off_nothing_is_recorded() {
+    let app = activity_app_with(|s| s.api.activity_log = false).await;
+    app.create_user("unrecorded").await;
+    let r = app
+        .client
+        .get(format!("{}/Users", app.base()))
+        .bearer_auth("not-a-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(records(&app, "all=true").await, Vec::<Value>::new());
+}
+
+#[tokio::test]
+async fn the_report_sums_what_a_session_recorded() {
+    let app = activity_app().await;
+    for name in ["r1", "r2"] {
+        let user = json!({"schemas": [USER_URN], "userName": name});
+        let r = send_as(&app, ENTRA, Method::POST, "/Users", Some(&user)).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+    let dup = json!({"schemas": [USER_URN], "userName": "r1"});
+    let r = send_as(&app, ENTRA, Method::POST, "/Users", Some(&dup)).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    // The activity query writes what is queued; the report then counts it.
+    let failed = records(&app, "tenant=default&outcome=failed").await;
+    let request_id = failed[0]["requestId"].clone();
+    let r = app
+        .client
+        .get(format!(
+            "{}/admin/v1/report?tenant=default&since=1h",
+            app.root()
+        ))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    let report = json_ok(r).await;
+    // Summed over the span's days (a run across midnight has two).
+    let mut counts = std::collections::BTreeMap::new();
+    for day in report["days"].as_array().unwrap() {
+        let key = (
+            day["operation"].as_str().unwrap(),
+            day["outcome"].as_str().unwrap(),
+        );
+        *counts.entry(key).or_insert(0) += day["count"].as_i64().unwrap();
+    }
+    assert_eq!(
+        counts.into_iter().collect::<Vec<_>>(),
+        [(("create", "failed"), 1), (("create", "succeeded"), 2)]
+    );
+    assert_eq!(report["errors"][0]["status"], 409);
+    assert_eq!(report["errors"][0]["exampleRequestId"], request_id);
+    assert_eq!(report["credentials"][0]["credentialLabel"], "bootstrap");
+    assert_eq!(report["credentials"][0]["requests"], 3);
+    assert_eq!(report["credentials"][0]["failed"], 1);
+}
