@@ -10,7 +10,9 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use entity::{activity, tenant};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+};
 use serde::Serialize;
 
 use super::Activity;
@@ -172,15 +174,7 @@ impl Activity<'_> {
     /// The records `filter` selects, newest first, at most `filter.limit`.
     pub async fn list(&self, filter: &Filter) -> Result<Page, StoreError> {
         let limit = Ord::max(filter.limit, 1);
-        let mut query = activity::Entity::find()
-            .filter(conditions(filter))
-            .order_by_desc(activity::Column::At)
-            .order_by_desc(activity::Column::Id)
-            .limit(limit + 1);
-        if let Some(tenant) = filter.tenant {
-            query = query.filter(activity::Column::TenantId.eq(tenant.get()));
-        }
-        let mut rows = query.all(&self.store.reader).await?;
+        let mut rows = select(filter).all(&self.store.reader).await?;
         let more = rows.len() as u64 > limit;
         rows.truncate(limit as usize);
         let next = more
@@ -189,6 +183,34 @@ impl Activity<'_> {
         let names = self.tenant_names(&rows).await?;
         let entries = rows.into_iter().map(|row| entry(row, &names)).collect();
         Ok(Page { entries, next })
+    }
+
+    /// How the database runs [`list`](Self::list) for `filter` (`EXPLAIN QUERY PLAN` on
+    /// SQLite, `EXPLAIN` on PostgreSQL): which index serves it, for the benchmark and for an
+    /// operator checking theirs.
+    pub async fn plan(&self, filter: &Filter) -> Result<String, StoreError> {
+        let conn = &self.store.reader;
+        let backend = conn.get_database_backend();
+        let query = select(filter).build(backend);
+        let explain = match backend {
+            sea_orm::DbBackend::Sqlite => "EXPLAIN QUERY PLAN",
+            _ => "EXPLAIN",
+        };
+        let statement = sea_orm::Statement::from_sql_and_values(
+            backend,
+            format!("{explain} {}", query.sql),
+            query.values.map(|v| v.0).unwrap_or_default(),
+        );
+        let rows = conn.query_all_raw(statement).await?;
+        let column = match backend {
+            sea_orm::DbBackend::Sqlite => "detail",
+            _ => "QUERY PLAN",
+        };
+        let lines: Vec<String> = rows
+            .iter()
+            .filter_map(|row| row.try_get::<String>("", column).ok())
+            .collect();
+        Ok(lines.join("; "))
     }
 
     async fn tenant_names(
@@ -207,6 +229,19 @@ impl Activity<'_> {
             .await?;
         Ok(tenants.into_iter().map(|t| (t.id, t.name)).collect())
     }
+}
+
+/// The query of [`Activity::list`]: one more than `limit`, to tell whether a next page exists.
+fn select(filter: &Filter) -> sea_orm::Select<activity::Entity> {
+    let mut query = activity::Entity::find()
+        .filter(conditions(filter))
+        .order_by_desc(activity::Column::At)
+        .order_by_desc(activity::Column::Id)
+        .limit(Ord::max(filter.limit, 1) + 1);
+    if let Some(tenant) = filter.tenant {
+        query = query.filter(activity::Column::TenantId.eq(tenant.get()));
+    }
+    query
 }
 
 fn conditions(filter: &Filter) -> Condition {
