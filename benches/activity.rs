@@ -361,7 +361,10 @@ async fn lookup(args: &Args, backend: &str) {
     let week_ago = Utc::now() - chrono::Duration::days(7);
     let by_user = |n: usize| Filter {
         tenant: Some(a.id),
-        user: Some(format!("user{}@example.com", (n * 104_729) % users / 10 * 10)),
+        user: Some(format!(
+            "user{}@example.com",
+            (n * 104_729) % users / 10 * 10
+        )),
         from: Some(week_ago),
         limit: 100,
         ..Filter::default()

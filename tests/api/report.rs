@@ -13,8 +13,14 @@ const ADMIN_TOKEN: &str = "admin-token-for-the-report-tests-0123456789";
 /// The span holding every fixture record but the two outside it.
 const SPAN: &str = "from=2025-03-01T00:00:00Z&to=2025-03-08T00:00:00Z";
 
+/// The fixture's records are from 2025: a retention of a century keeps the background prune
+/// from removing them while a test reads them.
 async fn report_app() -> TestApp {
-    spawn_app_with(|s| s.api.admin_token_hash = Some(scimd::secrets::token_hash(ADMIN_TOKEN))).await
+    spawn_app_with(|s| {
+        s.api.admin_token_hash = Some(scimd::secrets::token_hash(ADMIN_TOKEN));
+        s.background.activity_retention = std::time::Duration::from_secs(100 * 365 * 86_400);
+    })
+    .await
 }
 
 async fn get_report(app: &TestApp, query: &str) -> reqwest::Response {
