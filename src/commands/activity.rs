@@ -38,7 +38,12 @@ pub async fn run(args: ActivityArgs) -> anyhow::Result<()> {
 
 fn filter(args: &ActivityArgs, tenant: Option<crate::store::TenantId>) -> anyhow::Result<Filter> {
     let from = match args.since {
-        Some(back) => Some(chrono::Utc::now() - chrono::Duration::from_std(back)?),
+        Some(back) => Some(
+            chrono::Duration::from_std(back)
+                .ok()
+                .and_then(|back| chrono::Utc::now().checked_sub_signed(back))
+                .context("--since reaches before the first date scimd can store")?,
+        ),
         None => args.from,
     };
     let cursor = args

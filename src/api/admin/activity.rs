@@ -90,7 +90,13 @@ fn span(since: Option<&str>, from: Option<&str>, to: Option<&str>) -> Result<Bou
         )),
         Some(text) => {
             let back = super::duration("since", text)?;
-            Ok((Some(Utc::now() - back), to))
+            let from = Utc::now().checked_sub_signed(back).ok_or_else(|| {
+                ScimError::invalid_value(format!(
+                    "since {text:?} reaches before the first date scimd can store; use a \
+                     shorter one"
+                ))
+            })?;
+            Ok((Some(from), to))
         }
         None => Ok((from, to)),
     }
@@ -240,6 +246,7 @@ mod tests {
             ("tenant=a&from=yesterday", "from"),
             ("tenant=a&since=1h&from=2026-01-01T00:00:00Z", "since"),
             ("tenant=a&to=tomorrow", "to"),
+            ("tenant=a&since=100000000y", "since"),
             ("tenant=a&limit=0", "limit"),
             ("tenant=a&cursor=nope", "cursor"),
             ("tenant=a&all=maybe", "all"),
