@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use entity::{group_member, resource};
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::convert::kind_of;
@@ -152,25 +152,20 @@ pub(super) async fn apply<C: ConnectionTrait>(
     }
     let mut removed = Vec::new();
     for chunk in gone.chunks(CHUNK) {
-        let present: Vec<(String, String)> = group_member::Entity::find()
-            .select_only()
-            .column(group_member::Column::MemberId)
-            .column(group_member::Column::MemberType)
-            .filter(group_member::Column::GroupId.eq(group_id))
-            .filter(group_member::Column::MemberId.is_in(chunk.iter().cloned()))
-            .into_tuple()
-            .all(conn)
-            .await?;
-        for (id, kind) in present {
-            removed.push((id, kind_of(&kind)?));
-        }
-        group_member::Entity::delete_many()
-            .filter(group_member::Column::TenantId.eq(tenant.get()))
-            .filter(group_member::Column::GroupId.eq(group_id))
-            .filter(group_member::Column::MemberId.is_in(chunk.iter().cloned()))
-            .exec(conn)
-            .await?;
+        // One statement: the rows it deleted are the members that were there.
+        let delete = Query::delete()
+            .from_table(group_member::Entity)
+            .and_where(group_member::Column::TenantId.eq(tenant.get()))
+            .and_where(group_member::Column::GroupId.eq(group_id))
+            .and_where(group_member::Column::MemberId.is_in(chunk.iter().cloned()))
+            .returning(Query::returning().columns([
+                group_member::Column::MemberId,
+                group_member::Column::MemberType,
+            ]))
+            .to_owned();
+        removed.extend(members_returned(conn, conn.get_database_backend().build(&delete)).await?);
     }
+    let removed = in_order(&gone, removed);
     delta = delta.then(Delta {
         added: Vec::new(),
         removed,
@@ -179,33 +174,78 @@ pub(super) async fn apply<C: ConnectionTrait>(
         return Ok(delta);
     }
     let found = resolve(conn, tenant, group_id, &change.add).await?;
-    let mut present: HashSet<String> = HashSet::new();
-    for chunk in found.chunks(CHUNK) {
-        let ids: Vec<String> = group_member::Entity::find()
-            .select_only()
-            .column(group_member::Column::MemberId)
-            .filter(group_member::Column::GroupId.eq(group_id))
-            .filter(group_member::Column::MemberId.is_in(chunk.iter().map(|m| m.id.clone())))
-            .into_tuple()
-            .all(conn)
-            .await?;
-        present.extend(ids);
-    }
     let mut seen = HashSet::new();
-    let new: Vec<&Found> = found
+    let found: Vec<&Found> = found
         .iter()
-        .filter(|m| !present.contains(&m.id) && seen.insert(m.id.as_str()))
+        .filter(|m| seen.insert(m.id.as_str()))
         .collect();
-    for chunk in new.chunks(CHUNK) {
-        let rows = chunk.iter().map(|m| m.row(tenant, group_id));
-        group_member::Entity::insert_many(rows)
-            .exec_without_returning(conn)
-            .await?;
+    let mut added = Vec::new();
+    for chunk in found.chunks(CHUNK) {
+        // One statement: the rows it inserted are the members that were not there yet.
+        let mut insert = Query::insert();
+        insert.into_table(group_member::Entity).columns([
+            group_member::Column::GroupId,
+            group_member::Column::MemberId,
+            group_member::Column::TenantId,
+            group_member::Column::MemberType,
+            group_member::Column::Display,
+        ]);
+        for m in chunk {
+            insert.values_panic([
+                group_id.into(),
+                m.id.clone().into(),
+                tenant.get().into(),
+                m.kind.as_str().into(),
+                m.display.clone().into(),
+            ]);
+        }
+        insert
+            .on_conflict(
+                OnConflict::columns([
+                    group_member::Column::GroupId,
+                    group_member::Column::MemberId,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .returning(Query::returning().columns([
+                group_member::Column::MemberId,
+                group_member::Column::MemberType,
+            ]));
+        added.extend(members_returned(conn, conn.get_database_backend().build(&insert)).await?);
     }
+    let order: Vec<String> = found.iter().map(|m| m.id.clone()).collect();
     Ok(delta.then(Delta {
-        added: new.iter().map(|m| (m.id.clone(), m.kind)).collect(),
+        added: in_order(&order, added),
         removed: Vec::new(),
     }))
+}
+
+/// The `(member_id, member_type)` rows a statement's `RETURNING` gave.
+async fn members_returned<C: ConnectionTrait>(
+    conn: &C,
+    statement: sea_orm::Statement,
+) -> Result<Vec<(String, ResourceKind)>, StoreError> {
+    let rows = conn.query_all_raw(statement).await?;
+    rows.iter()
+        .map(|row| {
+            let id: String = row.try_get_by_index(0)?;
+            let kind: String = row.try_get_by_index(1)?;
+            Ok((id, kind_of(&kind)?))
+        })
+        .collect()
+}
+
+/// `members` in the order their ids come in `order` (the request's), each once: events
+/// follow what the client asked, not the order a database returned rows in.
+fn in_order(order: &[String], members: Vec<(String, ResourceKind)>) -> Vec<(String, ResourceKind)> {
+    let kinds: HashMap<String, ResourceKind> = members.into_iter().collect();
+    let mut seen = HashSet::new();
+    order
+        .iter()
+        .filter(|id| seen.insert(id.as_str()))
+        .filter_map(|id| kinds.get(id).map(|kind| (id.clone(), *kind)))
+        .collect()
 }
 
 /// The members of `inputs` that exist in the tenant, with their real type. A group is not
