@@ -132,8 +132,9 @@ impl Store {
     }
 }
 
-/// The records of the span and tenant, with no columns selected yet: a range on `at`, which
-/// `activity_by_time` serves, or with a tenant `activity_by_tenant` (tenant_id, at).
+/// The records of the span and tenant, with no columns selected yet: with a tenant, a range of
+/// `activity_by_tenant` (tenant_id, at); every tenant's, a scan (the log keeps no index of
+/// time alone, which every recorded request would write).
 fn span(
     tenant: Option<TenantId>,
     from: DateTime<Utc>,

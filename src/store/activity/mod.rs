@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use entity::activity;
+use entity::{activity, tenant};
 use sea_orm::{ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait};
 use sea_orm::{QueryFilter, QuerySelect};
 use serde_json::Value;
@@ -414,15 +414,36 @@ impl Activity<'_> {
         Ok(())
     }
 
-    /// Removes the records older than `before`, in batches so no transaction holds the write
-    /// lock for long; returns how many went.
+    /// Removes the records older than `before`, tenant by tenant (on the tenant's time index)
+    /// and in batches so no transaction holds the write lock for long; returns how many went.
     pub async fn prune(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let tenants: Vec<i64> = tenant::Entity::find()
+            .select_only()
+            .column(tenant::Column::Id)
+            .into_tuple()
+            .all(&self.store.reader)
+            .await?;
+        let mut removed = self.prune_where(before, activity::Column::TenantId.is_null()).await?;
+        for id in tenants {
+            removed += self
+                .prune_where(before, activity::Column::TenantId.eq(id))
+                .await?;
+        }
+        Ok(removed)
+    }
+
+    async fn prune_where(
+        &self,
+        before: DateTime<Utc>,
+        tenant: sea_orm::sea_query::SimpleExpr,
+    ) -> Result<u64, StoreError> {
         const BATCH: u64 = 5000;
         let mut removed = 0;
         loop {
             let ids: Vec<i64> = activity::Entity::find()
                 .select_only()
                 .column(activity::Column::Id)
+                .filter(tenant.clone())
                 .filter(activity::Column::At.lt(before))
                 .limit(BATCH)
                 .into_tuple()
