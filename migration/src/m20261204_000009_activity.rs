@@ -12,12 +12,6 @@ use sea_orm_migration::prelude::*;
 pub struct Migration;
 
 #[derive(DeriveIden)]
-enum Tenants {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
 enum Activity {
     Table,
     Id,
@@ -89,12 +83,10 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Activity::LatencyUs).big_integer().not_null())
                     // JSON array of the event seqs the request produced.
                     .col(ColumnDef::new(Activity::EventSeqs).text().null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Activity::Table, Activity::TenantId)
-                            .to(Tenants::Table, Tenants::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    // No foreign key to `tenants`: its check would cost every recorded request
+                    // a lookup (on PostgreSQL, a row lock), and a batch of queued failures
+                    // must not fail because a tenant was deleted meanwhile. `tenant delete`
+                    // removes the tenant's records itself.
                     .to_owned(),
             )
             .await?;

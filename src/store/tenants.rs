@@ -1,6 +1,6 @@
 //! Tenants: one per application or customer (one SCIM base URL and its tokens).
 use chrono::{DateTime, Utc};
-use entity::{jwt_trust, oauth_client, resource, tenant, token};
+use entity::{activity, jwt_trust, oauth_client, resource, tenant, token};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder,
@@ -102,6 +102,11 @@ impl<'a> Tenants<'a> {
     pub async fn delete(&self, tenant: &TenantRecord) -> Result<Contents, StoreError> {
         let tx = self.store.begin_write().await?;
         let removed = contents(&tx, tenant).await?;
+        // The log has no foreign key to cascade through (migration 000009 says why).
+        activity::Entity::delete_many()
+            .filter(activity::Column::TenantId.eq(tenant.id.get()))
+            .exec(&tx)
+            .await?;
         let gone = tenant::Entity::delete_by_id(tenant.id.get())
             .exec(&tx)
             .await?;

@@ -12,8 +12,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use ::entity::{activity, tenant};
 use chrono::{DateTime, Utc};
-use entity::{activity, tenant};
 use sea_orm::{ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait};
 use sea_orm::{QueryFilter, QuerySelect};
 use serde_json::Value;
@@ -321,24 +321,20 @@ impl Summary {
     }
 }
 
-/// Writes the record of one successful change inside its transaction. `seqs` are the events
-/// it appended. A slot already recorded (a retried attempt's earlier record rolled back with
-/// it) is written again: the flag is set only once the caller committed.
-pub(crate) async fn record<C: ConnectionTrait>(
-    conn: &C,
+/// The record of one successful change, for its transaction (`events::append_recorded`).
+/// `seqs` are the events it appends. A slot already recorded (a retried attempt's earlier
+/// record rolled back with it) is written again: the flag is set only once the caller
+/// committed.
+pub(crate) fn recorded(
     slot: &Slot,
     tenant: TenantId,
     subject: Subject,
     summary: Summary,
     seqs: Vec<i64>,
-) -> Result<(), StoreError> {
+) -> activity::ActiveModel {
     let mut draft = slot.snapshot();
     fill(&mut draft, tenant, subject, summary, seqs);
-    let status = draft.success_status;
-    activity::Entity::insert(draft.finish(status, None, None))
-        .exec_without_returning(conn)
-        .await?;
-    Ok(())
+    draft.finish(draft.success_status, None, None)
 }
 
 /// The records of many creates in one transaction (a Bulk request's run of POSTs), one per
@@ -423,7 +419,9 @@ impl Activity<'_> {
             .into_tuple()
             .all(&self.store.reader)
             .await?;
-        let mut removed = self.prune_where(before, activity::Column::TenantId.is_null()).await?;
+        let mut removed = self
+            .prune_where(before, activity::Column::TenantId.is_null())
+            .await?;
         for id in tenants {
             removed += self
                 .prune_where(before, activity::Column::TenantId.eq(id))

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use entity::{event, event_counter, tenant};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, QueryTrait};
 
 use super::activity::{self, Slot, Subject, Summary};
 use super::{Store, StoreError, TenantId, now};
@@ -65,23 +65,6 @@ pub(crate) struct Resolved {
 }
 
 impl Resolved {
-    /// Writes the activity record of a change about to commit in `conn`, when a SCIM request
-    /// made it: `subject` is the resource written, `summary` what its changes touched and
-    /// `seqs` the events `append` gave them.
-    pub async fn record<C: ConnectionTrait>(
-        &self,
-        conn: &C,
-        tenant: TenantId,
-        subject: Subject,
-        summary: Summary,
-        seqs: Vec<i64>,
-    ) -> Result<(), StoreError> {
-        match &self.origin.activity {
-            Some(slot) => activity::record(conn, slot, tenant, subject, summary, seqs).await,
-            None => Ok(()),
-        }
-    }
-
     /// After the commit: the request's record is written, nothing is left for the middleware
     /// to write.
     pub fn committed(&self) {
@@ -143,6 +126,60 @@ impl Store {
     }
 }
 
+/// [`append`] for the change one SCIM request made to `subject`, with the request's activity
+/// record (when a request made it) in the same transaction. On PostgreSQL the events and
+/// the record go in one statement (`WITH … INSERT`): each statement is a round trip, and the
+/// record would otherwise cost one more per write.
+pub(crate) async fn append_recorded<C: ConnectionTrait>(
+    conn: &C,
+    tenant: TenantId,
+    resolved: &Resolved,
+    changes: Vec<Change>,
+    subject: Subject,
+) -> Result<Vec<i64>, StoreError> {
+    let Some(slot) = &resolved.origin.activity else {
+        return append(conn, tenant, resolved, changes).await;
+    };
+    let summary = Summary::of(&changes);
+    let (rows, seqs) = reserve_rows(conn, tenant, resolved, changes).await?;
+    let record = activity::recorded(slot, tenant, subject, summary, seqs.clone());
+    let backend = conn.get_database_backend();
+    let record = entity::activity::Entity::insert(record).build(backend);
+    if rows.is_empty() || rows.len() > 200 || backend != sea_orm::DbBackend::Postgres {
+        insert_rows(conn, rows).await?;
+        conn.execute_raw(record).await?;
+        return Ok(seqs);
+    }
+    let events = event::Entity::insert_many(rows).build(backend);
+    conn.execute_raw(with_insert(events, record)).await?;
+    Ok(seqs)
+}
+
+/// `WITH e AS (first) second`: two PostgreSQL INSERTs in one statement, the second's
+/// placeholders numbered after the first's. sea-query binds every value, so the SQL text
+/// holds no `$` but its placeholders.
+fn with_insert(first: sea_orm::Statement, second: sea_orm::Statement) -> sea_orm::Statement {
+    let mut values = first.values.map(|v| v.0).unwrap_or_default();
+    let offset = values.len();
+    let mut sql = format!("WITH e AS ({}) ", first.sql);
+    let mut rest = second.sql.as_str();
+    while let Some(at) = rest.find('$') {
+        sql.push_str(&rest[..=at]);
+        rest = &rest[at + 1..];
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        match rest[..digits].parse::<usize>() {
+            Ok(n) => sql.push_str(&(n + offset).to_string()),
+            Err(_) => sql.push_str(&rest[..digits]),
+        }
+        rest = &rest[digits..];
+    }
+    sql.push_str(rest);
+    values.extend(second.values.map(|v| v.0).unwrap_or_default());
+    sea_orm::Statement::from_sql_and_values(sea_orm::DbBackend::Postgres, sql, values)
+}
+
 /// Writes `changes` as the tenant's next events, in order, inside the caller's transaction;
 /// returns their seqs. Nothing to write writes nothing (and takes no seq).
 pub(crate) async fn append<C: ConnectionTrait>(
@@ -151,8 +188,20 @@ pub(crate) async fn append<C: ConnectionTrait>(
     resolved: &Resolved,
     changes: Vec<Change>,
 ) -> Result<Vec<i64>, StoreError> {
+    let (rows, seqs) = reserve_rows(conn, tenant, resolved, changes).await?;
+    insert_rows(conn, rows).await?;
+    Ok(seqs)
+}
+
+/// The event rows of `changes` with the seqs they take (none for no change).
+async fn reserve_rows<C: ConnectionTrait>(
+    conn: &C,
+    tenant: TenantId,
+    resolved: &Resolved,
+    changes: Vec<Change>,
+) -> Result<(Vec<event::ActiveModel>, Vec<i64>), StoreError> {
     if changes.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     }
     let n = i64::try_from(changes.len()).unwrap_or(i64::MAX);
     let last = reserve(conn, tenant, n).await?;
@@ -163,12 +212,19 @@ pub(crate) async fn append<C: ConnectionTrait>(
         .zip(first..)
         .map(|(change, seq)| row(tenant, resolved, change, seq, at))
         .collect::<Result<_, _>>()?;
+    Ok((rows, (first..=last).collect()))
+}
+
+async fn insert_rows<C: ConnectionTrait>(
+    conn: &C,
+    rows: Vec<event::ActiveModel>,
+) -> Result<(), StoreError> {
     for chunk in rows.chunks(200) {
         event::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(conn)
             .await?;
     }
-    Ok((first..=last).collect())
+    Ok(())
 }
 
 fn row(
@@ -238,4 +294,31 @@ async fn reserve<C: ConnectionTrait>(
         .await?
         .ok_or_else(|| StoreError::Corrupt("the event counter returned no row".to_owned()))?;
     Ok(row.try_get_by_index::<i64>(0)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{DbBackend, Statement, Value};
+
+    #[test]
+    fn with_insert_numbers_the_second_statements_placeholders_after_the_first() {
+        let first = Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            r#"INSERT INTO "a" ("x", "y") VALUES ($1, $2)"#,
+            [Value::from(1i64), Value::from(2i64)],
+        );
+        let second = Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            r#"INSERT INTO "b" ("z") VALUES ($1), ($2)"#,
+            [Value::from(3i64), Value::from(4i64)],
+        );
+        let both = super::with_insert(first, second);
+        assert_eq!(
+            both.sql,
+            r#"WITH e AS (INSERT INTO "a" ("x", "y") VALUES ($1, $2)) INSERT INTO "b" ("z") VALUES ($3), ($4)"#
+        );
+        let values = both.values.unwrap().0;
+        assert_eq!(values.len(), 4);
+        assert_eq!(values[2], Value::from(3i64));
+    }
 }

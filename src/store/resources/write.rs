@@ -16,7 +16,7 @@ use crate::scim::ScimError;
 use crate::scim::event::{self, Change, GroupAt};
 use crate::scim::id::ResourceId;
 use crate::scim::resource::Resource;
-use crate::store::activity::{Subject, Summary};
+use crate::store::activity::Subject;
 use crate::store::events::{self, Resolved};
 use crate::store::members::Delta;
 use crate::store::{StoreError, index, members, now};
@@ -108,10 +108,7 @@ impl Resources<'_> {
         let resource = self.load(&tx, row).await?;
         let mut changes = vec![event::created(resolved.render(self.kind), &resource)];
         changes.extend(member_events(&resource, delta));
-        let summary = Summary::of(&changes);
-        let seqs = events::append(&tx, self.tenant, resolved, changes).await?;
-        resolved
-            .record(&tx, self.tenant, Subject::of(&resource), summary, seqs)
+        events::append_recorded(&tx, self.tenant, resolved, changes, Subject::of(&resource))
             .await?;
         self.store.commit_events(tx).await?;
         resolved.committed();
@@ -256,10 +253,7 @@ impl Resources<'_> {
         .into_iter()
         .collect();
         changes.extend(member_events(&resource, delta));
-        let summary = Summary::of(&changes);
-        let seqs = events::append(&tx, self.tenant, resolved, changes).await?;
-        resolved
-            .record(&tx, self.tenant, Subject::of(&resource), summary, seqs)
+        events::append_recorded(&tx, self.tenant, resolved, changes, Subject::of(&resource))
             .await?;
         self.store.commit_events(tx).await?;
         resolved.committed();
@@ -301,11 +295,7 @@ impl Resources<'_> {
                 .iter()
                 .map(|group| event::member(group, id, self.kind, false)),
         );
-        let summary = Summary::of(&changes);
-        let seqs = events::append(&tx, self.tenant, &resolved, changes).await?;
-        resolved
-            .record(&tx, self.tenant, Subject::of(&gone), summary, seqs)
-            .await?;
+        events::append_recorded(&tx, self.tenant, &resolved, changes, Subject::of(&gone)).await?;
         self.store.commit_events(tx).await?;
         resolved.committed();
         Ok(())
