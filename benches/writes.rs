@@ -51,6 +51,10 @@ struct Args {
     /// default: a new SQLite file under target/bench/.
     #[arg(long)]
     database_url: Option<String>,
+    /// Run the server with the activity log off (`SCIMD_ACTIVITY_RETENTION=0`), to measure
+    /// what the log costs (`cargo bench --bench activity` compares both in one run).
+    #[arg(long)]
+    no_activity_log: bool,
     /// Passed by `cargo bench`; ignored.
     #[arg(long, hide = true)]
     bench: bool,
@@ -228,7 +232,9 @@ async fn run(args: Args) {
             )
         }
     };
-    let app = common::server(&url, 4 * 1_048_576).await;
+    let mut settings = common::settings(&url, 4 * 1_048_576);
+    settings.api.activity_log = !args.no_activity_log;
+    let app = scimd::startup::Application::build(settings).await.unwrap();
     let client = Client {
         http: reqwest::Client::new(),
         base: format!("http://127.0.0.1:{}/scim/v2", app.port()),
