@@ -56,7 +56,7 @@ pub fn sign(alg: Algorithm, kid: Option<&str>, claims: &Value) -> String {
 }
 
 /// Registers a trust for tenant `tenant` (created if missing) and returns its id.
-async fn trust(
+pub(crate) async fn trust(
     app: &TestApp,
     tenant: &str,
     issuer: &str,

@@ -126,8 +126,8 @@ pub struct Actor {
         examples("token:0193f1c2-7a8b-7c3d-9e4f-5a6b7c8d9e0f")
     )]
     pub credential: Option<String>,
-    /// The credential's label, or `cli`, `import` or `admin` for writes no SCIM credential
-    /// made.
+    /// The token's or OAuth client's label, a JWT's issuer, or `cli`, `import` or `admin` for
+    /// writes no SCIM credential made.
     #[schema(required = true, examples("Okta production"))]
     pub label: Option<String>,
 }

@@ -52,19 +52,19 @@ impl Credentials<'_> {
             .await?
             .ok_or(Rejection::UnknownSigningKey)?;
         let claims = access::verify(bearer, &secret)?;
-        let tenant = self
+        let (tenant, label) = self
             .store
             .oauth_clients()
             .live(&claims.client_id)
             .await?
-            .filter(|tenant| tenant.name == claims.tenant)
+            .filter(|(tenant, _)| tenant.name == claims.tenant)
             .ok_or(Rejection::ClientRevoked)?;
         Ok(Principal {
             tenant,
             credential: Credential::OauthClient {
                 client_id: claims.client_id,
             },
-            label: None,
+            label,
         })
     }
 
@@ -101,7 +101,8 @@ impl Credentials<'_> {
                 trust_id: verified.trust.id.clone(),
                 subject: verified.subject,
             },
-            label: None,
+            // A trust has no label of its own: the issuer names who signed.
+            label: Some(issuer.to_owned()),
         })
     }
 }

@@ -61,7 +61,7 @@ impl Credential {
 pub struct Principal {
     pub tenant: TenantRecord,
     pub credential: Credential,
-    /// The credential's label, where it has one (tokens).
+    /// The credential's label: a token's or an OAuth client's own, a JWT's issuer.
     pub label: Option<String>,
 }
 

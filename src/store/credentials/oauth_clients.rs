@@ -115,7 +115,7 @@ impl OauthClients<'_> {
     pub(in crate::store) async fn live(
         &self,
         client_id: &str,
-    ) -> Result<Option<TenantRecord>, StoreError> {
+    ) -> Result<Option<(TenantRecord, Option<String>)>, StoreError> {
         let Some((client, tenant)) = self.find(client_id).await? else {
             return Ok(None);
         };
@@ -125,7 +125,7 @@ impl OauthClients<'_> {
         if stale(client.last_used_at) {
             self.touch(&client.id).await?;
         }
-        Ok(Some(tenant))
+        Ok(Some((tenant, client.label)))
     }
 
     async fn find(

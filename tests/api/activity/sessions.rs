@@ -438,3 +438,44 @@ async fn the_report_sums_what_a_session_recorded() {
     assert_eq!(report["credentials"][0]["requests"], 3);
     assert_eq!(report["credentials"][0]["failed"], 1);
 }
+
+#[tokio::test]
+async fn oauth_clients_and_jwts_are_named_by_their_label_and_issuer() {
+    let app = activity_app().await;
+    let (client_id, secret) = crate::oauth::client(&app, "default").await;
+    let access = crate::oauth::access_token(&app, &client_id, &secret).await;
+    let trust = crate::jwt::trust(
+        &app,
+        "default",
+        crate::jwt::ENTRA_ISS,
+        scimd::jwt::KeyKind::Secret,
+        None,
+    )
+    .await;
+    let signed = crate::jwt::sign(
+        jsonwebtoken::Algorithm::HS256,
+        None,
+        &crate::jwt::claims(json!({})),
+    );
+    for (bearer, name) in [(&access, "by-oauth"), (&signed, "by-jwt")] {
+        let r = app
+            .client
+            .post(format!("{}/Users", app.base()))
+            .bearer_auth(bearer)
+            .json(&json!({"schemas": [USER_URN], "userName": name}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+    let all = records(&app, "tenant=default").await;
+    let [jwt, oauth] = &all[..] else {
+        panic!("two records: {all:?}")
+    };
+    assert_eq!(oauth["credential"], format!("client:{client_id}"));
+    assert_eq!(oauth["credentialKind"], "oauth_client");
+    assert_eq!(oauth["credentialLabel"], "test");
+    assert_eq!(jwt["credential"], format!("jwt:{trust}:provisioning-agent"));
+    assert_eq!(jwt["credentialKind"], "jwt");
+    assert_eq!(jwt["credentialLabel"], crate::jwt::ENTRA_ISS);
+}
