@@ -133,18 +133,7 @@ impl TryFrom<ActivityQuery> for Asked {
             query.from.as_deref(),
             query.to.as_deref(),
         )?;
-        let limit = match query.limit.as_deref() {
-            None | Some("") => DEFAULT_LIMIT,
-            Some(text) => text
-                .parse::<u64>()
-                .ok()
-                .filter(|n| *n >= 1)
-                .ok_or_else(|| {
-                    ScimError::invalid_value(format!(
-                        "limit {text:?} is not a number from 1 to {MAX_LIMIT}"
-                    ))
-                })?,
-        };
+        let limit = super::limit(query.limit.as_deref(), DEFAULT_LIMIT, MAX_LIMIT)?;
         let cursor = query
             .cursor
             .as_deref()
@@ -163,7 +152,7 @@ impl TryFrom<ActivityQuery> for Asked {
                 outcome,
                 from,
                 to,
-                limit: limit.min(MAX_LIMIT),
+                limit,
                 cursor,
             },
         })

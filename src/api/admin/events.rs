@@ -97,24 +97,13 @@ impl TryFrom<FeedQuery> for Request {
                     ))
                 })?,
         };
-        let limit = match query.limit.as_deref() {
-            None | Some("") => DEFAULT_LIMIT,
-            Some(text) => text
-                .parse::<u64>()
-                .ok()
-                .filter(|n| *n >= 1)
-                .ok_or_else(|| {
-                    ScimError::invalid_value(format!(
-                        "limit {text:?} is not a number from 1 to {MAX_LIMIT}"
-                    ))
-                })?,
-        };
+        let limit = super::limit(query.limit.as_deref(), DEFAULT_LIMIT, MAX_LIMIT)?;
         let types = TypeFilter::parse(query.types.as_deref().unwrap_or(""))
             .map_err(|e| ScimError::invalid_value(format!("types: {e}")))?;
         Ok(Self {
             tenant,
             after,
-            limit: limit.min(MAX_LIMIT),
+            limit,
             types,
             wait: wait(query.wait.as_deref())?.min(MAX_WAIT),
         })

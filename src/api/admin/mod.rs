@@ -209,6 +209,22 @@ fn duration(field: &str, text: &str) -> Result<chrono::Duration, ScimError> {
         })
 }
 
+/// A page's `limit`: absent is `default`, above `max` is lowered to it (as SCIM lowers a
+/// `count` above `maxResults`), anything but a number from 1 up is a 400.
+fn limit(text: Option<&str>, default: u64, max: u64) -> Result<u64, ScimError> {
+    match text {
+        None | Some("") => Ok(default),
+        Some(text) => text
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .map(|n| n.min(max))
+            .ok_or_else(|| {
+                ScimError::invalid_value(format!("limit {text:?} is not a number from 1 to {max}"))
+            }),
+    }
+}
+
 /// An RFC 3339 timestamp such as `2026-12-01T00:00:00Z`.
 fn instant(field: &str, text: &str) -> Result<chrono::DateTime<chrono::Utc>, ScimError> {
     chrono::DateTime::parse_from_rfc3339(text.trim())

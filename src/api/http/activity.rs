@@ -113,18 +113,7 @@ pub async fn record<B: MessageBody + 'static>(
         429 => draft.operation = "rate_limited".to_owned(),
         _ => {}
     }
-    let (scim_type, detail) = match error {
-        Some(e) => (
-            e.scim_type.and_then(|t| {
-                serde_json::to_value(t)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-            }),
-            Some(e.detail),
-        ),
-        None => (None, None),
-    };
-    sink.send(draft.finish(status, scim_type, detail));
+    sink.send(draft.answered(status, error.as_ref()));
     outcome
 }
 

@@ -291,12 +291,7 @@ impl Run<'_> {
         if draft.recorded && err.is_none() {
             return;
         }
-        let scim_type = err.and_then(|e| e.scim_type).and_then(|t| {
-            serde_json::to_value(t)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-        });
-        sink.send(draft.finish(status, scim_type, err.map(|e| e.detail.clone())));
+        sink.send(draft.answered(status, err));
     }
 
     fn succeed(&mut self, op: &Operation, i: usize, status: u16, resource: &Resource) {

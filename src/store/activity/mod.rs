@@ -19,6 +19,7 @@ use sea_orm::{QueryFilter, QuerySelect};
 use serde_json::Value;
 
 use super::{Store, StoreError, TenantId};
+use crate::scim::ScimError;
 use crate::scim::event::{Change, EventType};
 use crate::scim::resource::Resource;
 
@@ -103,8 +104,19 @@ impl Draft {
         }
     }
 
+    /// The record of a request answered with `status` and, for an error, `error` (its
+    /// `scimType` and `detail`).
+    pub fn answered(&self, status: u16, error: Option<&ScimError>) -> activity::ActiveModel {
+        let scim_type = error.and_then(|e| e.scim_type).and_then(|t| {
+            serde_json::to_value(t)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+        });
+        self.finish(status, scim_type, error.map(|e| e.detail.clone()))
+    }
+
     /// The record, with the answer's status and, for an error, its `scimType` and `detail`.
-    pub fn finish(
+    fn finish(
         &self,
         status: u16,
         scim_type: Option<String>,
@@ -334,7 +346,7 @@ pub(crate) fn recorded(
 ) -> activity::ActiveModel {
     let mut draft = slot.snapshot();
     fill(&mut draft, tenant, subject, summary, seqs);
-    draft.finish(draft.success_status, None, None)
+    draft.answered(draft.success_status, None)
 }
 
 /// The records of many creates in one transaction (a Bulk request's run of POSTs), one per
@@ -351,7 +363,7 @@ pub(crate) async fn record_each<C: ConnectionTrait>(
         .map(|(subject, summary, seqs)| {
             let mut draft = draft.clone();
             fill(&mut draft, tenant, subject, summary, seqs);
-            draft.finish(draft.success_status, None, None)
+            draft.answered(draft.success_status, None)
         })
         .collect();
     insert(conn, rows).await
