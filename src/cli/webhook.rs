@@ -45,6 +45,14 @@ pub enum WebhookCommand {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// Enable an endpoint its receiver disabled (it answered 410): delivery resumes with the
+    /// event it refused.
+    Enable {
+        /// The endpoint's id, as `scimd webhook list` shows it.
+        id: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
     /// Send a tenant's stored events to the endpoint again, from a seq on.
     Replay {
         /// The endpoint's id, as `scimd webhook list` shows it.

@@ -1,4 +1,4 @@
-//! `scimd webhook add|list|remove|rotate-secret|replay|attempts`.
+//! `scimd webhook add|list|remove|rotate-secret|enable|replay|attempts`.
 use anyhow::bail;
 
 use super::credentials::{named, when};
@@ -52,6 +52,13 @@ pub(super) async fn run(command: WebhookCommand) -> anyhow::Result<()> {
             let rotated = store.webhooks().rotate_secret(&id).await;
             store.close().await;
             println!("{}", found(&id, rotated)?);
+        }
+        WebhookCommand::Enable { id, db } => {
+            let store = open(&db).await?;
+            let enabled = store.webhooks().enable(&id).await;
+            store.close().await;
+            found(&id, enabled)?;
+            println!("enabled {id}");
         }
         WebhookCommand::Replay {
             id,

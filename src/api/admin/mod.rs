@@ -85,6 +85,7 @@ pub fn configure(routes: &mut Routes) {
                 .on(Method::DELETE, webhooks::delete),
         )
         .add(at("/webhooks/{id}/rotate-secret").on(Method::POST, webhooks::rotate_secret))
+        .add(at("/webhooks/{id}/enable").on(Method::POST, webhooks::enable))
         .add(at("/webhooks/{id}/replay").on(Method::POST, webhooks::replay))
         .add(at("/webhooks/{id}/attempts").on(Method::GET, webhooks::attempts));
 }
@@ -117,6 +118,7 @@ pub fn configure(routes: &mut Routes) {
     webhooks::get,
     webhooks::delete,
     webhooks::rotate_secret,
+    webhooks::enable,
     webhooks::replay,
     webhooks::attempts,
 ))]

@@ -345,6 +345,37 @@ pub(super) async fn rotate_secret(
     Ok(super::reply(StatusCode::OK, &view))
 }
 
+/// Enable a disabled webhook endpoint
+///
+/// `scimd webhook enable ID`: an endpoint its receiver disabled (it answered 410) receives
+/// events again, from the one it refused on; retry counts start over. An endpoint that is
+/// not disabled is left as it is.
+#[utoipa::path(
+    post,
+    path = "/admin/v1/webhooks/{id}/enable",
+    tag = "Admin",
+    operation_id = "enableWebhook",
+    security(("adminToken" = [])),
+    params(("id" = String, Path, description = "The endpoint's `id`")),
+    responses(
+        (status = 200, description = "The endpoint, enabled", body = WebhookView,
+            headers(("Cache-Control" = String, description = "`no-store`"))),
+        Unauthorized,
+        IdNotFound,
+        InternalServerError,
+    )
+)]
+pub(super) async fn enable(
+    _: Admin,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ScimError> {
+    let webhooks = state.store.webhooks();
+    webhooks.enable(&id).await.map_err(|e| found(&id, e))?;
+    let view = WebhookView::from(webhooks.get(&id).await.map_err(|e| found(&id, e))?);
+    Ok(super::reply(StatusCode::OK, &view))
+}
+
 /// Send a tenant's events again
 ///
 /// `scimd webhook replay ID --tenant T --from-seq N`: the endpoint receives the tenant's

@@ -7,7 +7,7 @@
 //! rotate-secret), never listed, never logged; whoever can read the database can read it.
 use chrono::{DateTime, Utc};
 use entity::{event_counter, tenant, webhook_attempt, webhook_cursor, webhook_endpoint};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::{Store, StoreError, TenantId, TenantRecord, now};
@@ -257,9 +257,39 @@ impl Webhooks<'_> {
         Ok(secret)
     }
 
+    /// Enables an endpoint a receiver disabled (a 410): delivery resumes where it stopped,
+    /// with the event that was refused, and its retry counts start over. Enabling one that is
+    /// not disabled changes nothing.
+    pub async fn enable(&self, id: &str) -> Result<(), StoreError> {
+        let tx = self.store.begin_write().await?;
+        let found = webhook_endpoint::Entity::update_many()
+            .col_expr(
+                webhook_endpoint::Column::DisabledAt,
+                Expr::value(None::<DateTime<Utc>>),
+            )
+            .col_expr(
+                webhook_endpoint::Column::DisabledReason,
+                Expr::value(None::<String>),
+            )
+            .filter(webhook_endpoint::Column::Id.eq(id))
+            .exec(&tx)
+            .await?;
+        if found.rows_affected == 0 {
+            return Err(StoreError::NotFound);
+        }
+        webhook_cursor::Entity::update_many()
+            .col_expr(webhook_cursor::Column::Attempts, Expr::value(0))
+            .col_expr(webhook_cursor::Column::NextAttemptAt, Expr::value(0i64))
+            .filter(webhook_cursor::Column::EndpointId.eq(id))
+            .exec(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Delivers `tenant`'s stored events to the endpoint again from `from_seq` on (the cursor
     /// goes back; its retry count and any lease are reset, so an in-flight delivery stops at
-    /// its next step). A disabled endpoint stays disabled: enable it by adding it again.
+    /// its next step). A disabled endpoint stays disabled until `enable`.
     pub async fn replay(
         &self,
         id: &str,

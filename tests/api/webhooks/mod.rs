@@ -243,6 +243,21 @@ async fn a_410_disables_the_endpoint_and_list_says_why() {
         1,
         "nothing is sent to a disabled endpoint"
     );
+    // `scimd webhook enable`: delivery resumes with the event the receiver refused.
+    let out = crate::cli::scimd(&app.db, &["webhook", "enable", &id]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(crate::cli::stdout(&out).trim(), format!("enabled {id}"));
+    let accepted = receiver.wait_accepted(2).await;
+    let first = receiver.got()[0].clone();
+    assert_eq!(
+        accepted[0].id, first.id,
+        "the refused event comes again first"
+    );
+    assert_ne!(accepted[1].id, first.id);
+    let record = app.store.webhooks().get(&id).await.unwrap();
+    assert!(record.disabled_at.is_none() && record.disabled_reason.is_none());
+    let out = crate::cli::scimd(&app.db, &["webhook", "enable", "no-such-endpoint"]);
+    assert!(!out.status.success());
 }
 
 #[tokio::test]
@@ -517,6 +532,21 @@ async fn the_admin_api_manages_endpoints_and_shows_the_secret_once() {
     .await;
     assert_ne!(rotated["secret"], json!(secret));
     assert!(rotated["previousSecretExpires"].is_string());
+    // Enabling an endpoint that is not disabled leaves it as it is.
+    let enabled = json_ok(
+        admin(Method::POST, &format!("/webhooks/{id}/enable"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(enabled["id"], json!(id));
+    assert!(enabled.get("secret").is_none());
+    let r = admin(Method::POST, "/webhooks/nope/enable")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
 
     let r = admin(Method::POST, &format!("/webhooks/{id}/replay"))
         .json(&json!({"tenant": "default", "fromSeq": 1}))
