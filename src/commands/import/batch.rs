@@ -2,18 +2,17 @@
 //! (externalId when the record has one, else userName / displayName), compared, written.
 use std::collections::{HashMap, HashSet};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use super::candidate::{Candidate, prepare, same_members, updated};
 use super::members::{self, Directory, Ref};
 use super::progress::Progress;
-use super::read::{Body, Record};
+use super::read::Record;
 use super::summary::{Failure, Summary};
-use crate::scim::ScimError;
 use crate::scim::id::ResourceId;
-use crate::scim::import::{Header, merge};
+use crate::scim::import::Header;
 use crate::scim::resource::{self, MemberInput, Resource};
 use crate::scim::schema::{Registry, ResourceKind, ResourceType};
-use crate::scim::validate::{self, Leniency};
 use crate::store::{Lookup, Origin, Resources, Store, StoreError, TenantId, Write};
 
 pub(super) struct Importer<'a> {
@@ -40,20 +39,6 @@ pub(super) struct Importer<'a> {
     failed: HashMap<String, u64>,
 }
 
-/// A record on its own: the data a new resource would have, and what it is matched by.
-struct Candidate<'r> {
-    record: &'r Record,
-    data: Map<String, Value>,
-    /// userName or displayName, as given and lower-cased.
-    name: String,
-    name_ci: String,
-    external_id: Option<String>,
-    /// The `id` the file gave it (an export from another server).
-    source_id: Option<String>,
-    /// The members a Group record names; `None` when it names none (membership stays).
-    members: Option<Vec<MemberInput>>,
-}
-
 enum Target {
     New(ResourceId),
     Existing(Box<Resource>),
@@ -70,10 +55,6 @@ enum Plan<'r> {
     Update(&'r Candidate<'r>, String),
     Unchanged,
 }
-
-/// Import input is an application's export, not an RFC-strict client's request: the IdP
-/// leniency of POST applies.
-const LENIENT: Leniency = Leniency::Lenient;
 
 impl<'a> Importer<'a> {
     pub fn new(
@@ -128,7 +109,7 @@ impl<'a> Importer<'a> {
         let rt = self.registry.resource_type(kind);
         let mut candidates = Vec::with_capacity(records.len());
         for record in records {
-            match self.prepare(rt, record) {
+            match prepare(self.header, rt, record) {
                 Ok(c) => candidates.push(c),
                 Err(reason) => self.fail(record, reason),
             }
@@ -157,53 +138,6 @@ impl<'a> Importer<'a> {
     }
 
     /// The record's canonical data and keys, or why it has none.
-    fn prepare<'r>(&self, rt: &ResourceType, record: &'r Record) -> Result<Candidate<'r>, String> {
-        let (data, members, source_id) = match &record.body {
-            Body::Row(cells) => {
-                let header = self
-                    .header
-                    .ok_or_else(|| "a CSV row without a header".to_owned())?;
-                let data = header
-                    .apply(rt, &Map::new(), &cells.iter().collect::<Vec<_>>())
-                    .map_err(|e| e.detail)?;
-                (data, None, None)
-            }
-            Body::Json(body) => {
-                let data = validate::normalize(rt, body, LENIENT).map_err(|e| e.detail)?;
-                if data.contains_key("password") {
-                    return Err(
-                        "passwords are not imported: leave `password` out (scimd keeps \
-                                only hashes of the passwords it is sent over SCIM)"
-                            .to_owned(),
-                    );
-                }
-                let object = body.as_object();
-                let field = |name: &str| {
-                    object.and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)))
-                };
-                let names_members = rt.kind == ResourceKind::Group && field("members").is_some();
-                let prepared = resource::prepare(rt.kind, data);
-                let source_id = field("id").and_then(|(_, v)| v.as_str()).map(str::to_owned);
-                let members = prepared.members.filter(|_| names_members);
-                (prepared.data, members, source_id)
-            }
-        };
-        let columns = resource::columns(rt.kind, &data).map_err(|e| e.detail)?;
-        Ok(Candidate {
-            record,
-            name: data
-                .get(resource::unique_name(rt.kind))
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned(),
-            name_ci: columns.name_ci,
-            external_id: columns.external_id,
-            source_id,
-            members,
-            data,
-        })
-    }
-
     /// Drops (as failed) a record whose name or externalId an earlier line of the file has.
     fn first_in_file<'r>(
         &mut self,
@@ -537,37 +471,6 @@ impl<'a> Importer<'a> {
             }
         }
     }
-}
-
-/// The stored resource `data` with the record applied: a CSV row's columns (`header`), a
-/// JSON resource's attributes.
-fn updated(
-    header: Option<&Header>,
-    rt: &ResourceType,
-    c: &Candidate<'_>,
-    data: &Map<String, Value>,
-) -> Result<Map<String, Value>, ScimError> {
-    match (&c.record.body, header) {
-        (Body::Row(cells), Some(header)) => {
-            header.apply(rt, data, &cells.iter().collect::<Vec<_>>())
-        }
-        _ => merge(rt, data, &c.data),
-    }
-}
-
-/// Whether `members` (resolved; `None`: the record names none) are the stored group's.
-fn same_members(members: Option<&[MemberInput]>, stored: &Resource) -> bool {
-    let Some(members) = members else {
-        return true;
-    };
-    let stored: HashSet<&str> = stored
-        .members
-        .iter()
-        .flatten()
-        .map(|m| m.value.as_str())
-        .collect();
-    let given: HashSet<&str> = members.iter().map(|m| m.value.as_str()).collect();
-    stored == given
 }
 
 /// A store error as the reason a record failed.

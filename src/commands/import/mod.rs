@@ -13,6 +13,7 @@ use crate::scim::schema::ResourceKind;
 use crate::store::Store;
 
 mod batch;
+mod candidate;
 mod members;
 mod progress;
 mod read;
