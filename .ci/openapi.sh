@@ -171,6 +171,12 @@ PYTHONPATH="$work/client" timeout 120 "$work/venv/bin/python" .ci/openapi_client
     || { cat "$work/client.log"; fail "the generated client's create/read/patch/delete failed"; }
 note "ok   openapi-python-client $CLIENT_GENERATOR_VERSION: $(cat "$work/client.log") ($(elapsed))"
 
+# --- 3b. the events a live server sends match the document's webhooks -------------------
+timeout 120 "$work/venv/bin/python" .ci/openapi_events.py "$base" "$admin_token" \
+    openapi/openapi.json >"$work/events.log" 2>&1 \
+    || { cat "$work/events.log"; fail "events from GET /admin/v1/events do not match the document's webhooks"; }
+note "ok   webhooks: $(cat "$work/events.log") ($(elapsed))"
+
 # --- 4. the docs page renders in a browser -----------------------------------------------
 # --virtual-time-budget lets the page fetch /openapi.json and render before the DOM is dumped.
 # /docs/ too: served as is, its relative assets would resolve under /docs/docs/ and the page
@@ -179,7 +185,9 @@ documented=$(python3 -c '
 import json
 doc = json.load(open("openapi/openapi.json"))
 methods = {"get", "put", "post", "delete", "patch", "options", "head", "trace"}
-print(sum(1 for item in doc["paths"].values() for m in item if m in methods))')
+# Swagger UI renders the webhooks (one per event type) as operations too.
+items = list(doc["paths"].values()) + list(doc.get("webhooks", {}).values())
+print(sum(1 for item in items for m in item if m in methods))')
 for docs in /docs /docs/; do
     rm -rf "$work/chromium"   # a fresh profile: nothing the first load cached helps the second
     timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
@@ -188,7 +196,7 @@ for docs in /docs /docs/; do
         || { tail -n 20 "$work/chromium.log"; fail "chromium could not load $base$docs"; }
     operations=$(grep -o 'class="opblock-summary-path"' "$work/dom.html" | wc -l || true)
     if grep -q 'data-path="/scim/v2/Users"' "$work/dom.html" && [[ "$operations" -eq "$documented" ]]; then
-        note "ok   chromium: $docs renders all $operations operations, /scim/v2/Users among them ($(elapsed))"
+        note "ok   chromium: $docs renders all $operations operations and webhooks, /scim/v2/Users among them ($(elapsed))"
     else
         head -c 2000 "$work/dom.html"; echo
         fail "chromium: $docs shows $operations of $documented operations"

@@ -195,9 +195,21 @@ impl Application {
         });
         let mut workers = Workers::start(&self.store, &self.background, self.activity);
         let mut server = self.server;
+        let handle = server.handle();
+        let mut stopping = false;
+        let terminated = terminated();
+        tokio::pin!(terminated);
         let result = loop {
             tokio::select! {
                 result = &mut server => break result,
+                // Long-polls are answered first, so that in-flight requests end at once and
+                // the graceful stop does not wait out their `wait`.
+                () = &mut terminated, if !stopping => {
+                    stopping = true;
+                    self.store.end_waits();
+                    let handle = handle.clone();
+                    tokio::spawn(async move { handle.stop(true).await });
+                }
                 // Workers log their errors and go on; one that ends anyway is reported and the
                 // server keeps serving with what the database holds.
                 Some(ended) = workers.ended() => {
@@ -215,6 +227,24 @@ impl Application {
         self.store.close().await;
         result
     }
+}
+
+/// Resolves on SIGINT or SIGTERM: `scimd serve` stops gracefully there, `scimd events
+/// --follow` ends with exit code 0.
+pub(crate) async fn terminated() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    // Without a handler of its own, SIGINT ends the process anyway.
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 fn serve(
@@ -244,6 +274,8 @@ fn serve(
             .app_data(state.clone())
             .configure(move |cfg| api::configure(cfg, &api_settings))
     })
+    // SIGINT and SIGTERM are handled by `run_until_stopped`, which answers long-polls first.
+    .disable_signals()
     .shutdown_timeout(settings.shutdown_timeout.as_secs());
     if let Some(workers) = settings.workers {
         server = server.workers(workers.max(1));

@@ -27,7 +27,7 @@ pub async fn run(args: EventsArgs) -> anyhow::Result<()> {
 async fn print(store: &Store, args: &EventsArgs) -> anyhow::Result<()> {
     let tenant = credentials::named(store, &args.tenant).await?.id;
     let types = args.types.clone().unwrap_or_default();
-    let stop = stopped();
+    let stop = crate::startup::terminated();
     tokio::pin!(stop);
     let mut after = args.after;
     let mut left = args.limit.unwrap_or(u64::MAX);
@@ -75,23 +75,6 @@ fn write(events: &[Stored], json: bool) -> std::io::Result<()> {
         }
     }
     out.flush()
-}
-
-/// Resolves on SIGINT or SIGTERM: `--follow` ends there, with exit code 0.
-async fn stopped() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    // Without a handler of its own, SIGINT ends the process anyway.
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 async fn gone(

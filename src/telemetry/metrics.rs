@@ -21,7 +21,7 @@ pub const DB_POOL_CONNECTIONS: &str = "scimd_db_pool_connections";
 /// Gauge of the most connections a pool opens; label `pool`.
 pub const DB_POOL_MAX: &str = "scimd_db_pool_max_connections";
 /// Counter of webhook delivery attempts; label `outcome` (`delivered`, `failed`, `given_up`,
-/// `gone`).
+/// `gone`, `pruned`).
 pub const WEBHOOK_ATTEMPTS: &str = "scimd_webhook_attempts_total";
 /// Gauge of events not yet delivered, summed over every (enabled endpoint, tenant) pair.
 pub const WEBHOOK_BACKLOG: &str = "scimd_webhook_backlog_events";
@@ -115,7 +115,7 @@ fn describe() {
     metrics::describe_gauge!(DB_POOL_MAX, "The most connections a database pool opens");
     metrics::describe_counter!(
         WEBHOOK_ATTEMPTS,
-        "Webhook delivery attempts, by outcome (delivered, failed, given_up, gone)"
+        "Webhook delivery attempts, by outcome (delivered, failed, given_up, gone, pruned)"
     );
     metrics::describe_gauge!(
         WEBHOOK_BACKLOG,

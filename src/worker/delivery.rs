@@ -237,13 +237,30 @@ async fn deliver(
     let mut lease_until = now_ms() + lease - 1_000;
     let margin = millis(settings.timeout) + 2_000;
     loop {
-        let (events, last) = webhooks
+        let (events, counter) = webhooks
             .next_events(claim.tenant, claim.delivered_seq, &target.types, 100)
             .await?;
+        if claim.delivered_seq < counter.pruned_through {
+            // The endpoint was behind for longer than the retention: say so where the
+            // operator looks (`webhook attempts`), then go on with what is left.
+            let gap = pruned(&target, &claim, counter.pruned_through);
+            tracing::warn!(
+                endpoint = %target.id,
+                tenant = %claim.tenant,
+                error = gap.error.as_deref().unwrap_or_default(),
+                "webhook events pruned before delivery"
+            );
+            metrics::webhook_attempt(Outcome::Pruned.as_str());
+            webhooks.record_attempt(gap).await?;
+            if !webhooks.advance(&mut claim, counter.pruned_through).await? {
+                return Ok(());
+            }
+            continue;
+        }
         if events.is_empty() {
-            if last > claim.delivered_seq {
+            if counter.last_seq > claim.delivered_seq {
                 // Only events the endpoint's filter leaves out: skip them.
-                webhooks.advance(&mut claim, last).await?;
+                webhooks.advance(&mut claim, counter.last_seq).await?;
             }
             return webhooks.release(&claim).await;
         }
@@ -332,7 +349,7 @@ async fn deliver(
             }
             webhooks.record_attempt(attempt).await?;
             match result {
-                Outcome::Delivered => {}
+                Outcome::Delivered | Outcome::Pruned => {}
                 Outcome::Gone => {
                     webhooks
                         .disable(&target.id, "the endpoint answered 410 Gone")
@@ -380,6 +397,31 @@ async fn deliver(
         if !webhooks.delivered(&mut claim, unflushed).await? {
             return Ok(());
         }
+    }
+}
+
+/// The record of events retention deleted before the endpoint took them: after `claim`'s
+/// cursor, up to `through`.
+fn pruned<'a>(target: &'a Target, claim: &Claim, through: i64) -> Attempt<'a> {
+    let from = claim.delivered_seq + 1;
+    let range = if from == through {
+        format!("event {through} was")
+    } else {
+        format!("events {from}..{through} were")
+    };
+    Attempt {
+        endpoint_id: &target.id,
+        tenant: claim.tenant,
+        seq: through,
+        event_id: "",
+        attempted_at: Utc::now(),
+        status_code: None,
+        latency_ms: 0,
+        error: Some(format!(
+            "{range} deleted by retention (SCIMD_EVENT_RETENTION) before this endpoint took \
+             them; resynchronise from GET /Users and /Groups"
+        )),
+        outcome: Outcome::Pruned,
     }
 }
 

@@ -160,6 +160,21 @@ pub(crate) fn free_port() -> u16 {
         .port()
 }
 
+/// The exit status of `child`, which must end within 10 s.
+pub(crate) async fn exited(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "scimd did not stop within 10 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test]
 async fn serve_prints_base_url_and_token_and_stops_cleanly_on_sigterm() {
     use std::io::{BufRead, BufReader};
@@ -203,16 +218,7 @@ async fn serve_prints_base_url_and_token_and_stops_cleanly_on_sigterm() {
         .unwrap();
     assert!(killed.success());
     let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "scimd did not stop after SIGTERM"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let status = exited(&mut child).await;
     assert!(status.success(), "exit status {status:?}");
     assert!(
         started.elapsed() < Duration::from_secs(3),

@@ -462,3 +462,58 @@ async fn scimd_events_follow_prints_events_written_after_it_started() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0), "SIGTERM ends --follow with 0");
 }
+
+#[tokio::test]
+async fn sigterm_answers_a_waiting_long_poll_at_once_and_the_server_stops() {
+    let db = TestDb::new().await;
+    let port = crate::cli::free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scimd"))
+        .env("SCIMD_DATABASE_URL", &db.url)
+        .env("SCIMD_LISTEN", format!("127.0.0.1:{port}"))
+        .env("SCIMD_ADMIN_TOKEN", ADMIN_TOKEN)
+        .env_remove("SCIMD_BOOTSTRAP_TOKEN")
+        .env("SCIMD_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The first line is printed once the server listens.
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    assert!(lines.next().unwrap().unwrap().starts_with("SCIM base URL"));
+    let url = format!("http://127.0.0.1:{port}/admin/v1/events?tenant=default&wait=30s");
+    let poll = tokio::spawn(async move {
+        client()
+            .get(url)
+            .bearer_auth(ADMIN_TOKEN)
+            .send()
+            .await
+            .unwrap()
+    });
+    // The poll is waiting (nothing has been written) when the signal arrives.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        !poll.is_finished(),
+        "the long-poll answered before its wait"
+    );
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let signalled = Instant::now();
+    let answer = tokio::time::timeout(Duration::from_secs(10), poll)
+        .await
+        .expect("the long-poll is answered after SIGTERM")
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    let answer: Value = answer.json().await.unwrap();
+    assert_eq!(answer["events"], json!([]), "{answer}");
+    let status = crate::cli::exited(&mut child).await;
+    assert!(status.success(), "exit status {status:?}");
+    // Without the early answer the graceful stop waits out its 5 s for the poll.
+    assert!(
+        signalled.elapsed() < Duration::from_secs(3),
+        "stopped {:?} after SIGTERM",
+        signalled.elapsed()
+    );
+}

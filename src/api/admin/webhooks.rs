@@ -108,7 +108,7 @@ pub(crate) struct AttemptView {
     tenant: String,
     /// The event's `seq`.
     seq: i64,
-    /// The event's `id`, sent as `webhook-id`.
+    /// The event's `id`, sent as `webhook-id`; empty for `pruned`.
     event_id: String,
     #[schema(value_type = String, format = DateTime)]
     attempted_at: DateTime<Utc>,
@@ -117,8 +117,9 @@ pub(crate) struct AttemptView {
     latency_ms: i64,
     /// What went wrong, when something did.
     error: Option<String>,
-    /// `delivered`, `failed` (retried later), `given_up` (the last retry failed) or `gone`
-    /// (410: the endpoint is disabled).
+    /// `delivered`, `failed` (retried later), `given_up` (the last retry failed), `gone`
+    /// (410: the endpoint is disabled) or `pruned` (retention deleted the events up to `seq`
+    /// before the endpoint took them; nothing was sent).
     #[schema(examples("delivered"))]
     outcome: String,
 }

@@ -16,6 +16,7 @@ mod oauth;
 mod operations;
 mod registry;
 mod types;
+mod webhooks;
 
 use std::sync::LazyLock;
 
@@ -64,6 +65,9 @@ pub const BEARER: &str = "bearer";
             clients, JWT trusts and schema extensions, as the `scimd` CLI manages them. Off until \
             `SCIMD_ADMIN_TOKEN` is set; takes only that token (`adminToken`). Answers carry \
             `Cache-Control: no-store`; a secret appears once, in the answer that made it"),
+        (name = "Webhooks", description = "What scimd POSTs to an application's webhook endpoint \
+            (`scimd webhook add`), one entry per event type under `webhooks`: Standard Webhooks \
+            headers and signature, the event as the body"),
     )
 )]
 struct ApiDoc;
@@ -95,12 +99,14 @@ impl utoipa::Modify for Scim {
         components::add(components);
         oauth::add_security_scheme(components);
         admin::add(components);
+        webhooks::add_schemas(components);
         // SCIM first, then the derived paths (health, documentation), then the admin API.
         let documentation = std::mem::take(&mut openapi.paths.paths);
         operations::add_paths(&mut openapi.paths);
         oauth::add_paths(&mut openapi.paths);
         openapi.paths.paths.extend(documentation);
         openapi.merge(<crate::api::admin::AdminDoc as OpenApi>::openapi());
+        openapi.webhooks = Some(webhooks::paths());
     }
 }
 

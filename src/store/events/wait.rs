@@ -16,19 +16,26 @@ use crate::store::{Store, TenantId};
 pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
 
 /// The in-process wake-up of waiting readers: a generation counter each commit with events
-/// advances. Cheap to clone; every clone of a [`Store`] shares it.
+/// advances, and whether the process is shutting down. Cheap to clone; every clone of a
+/// [`Store`] shares it.
 #[derive(Debug, Clone)]
-pub struct EventSignal(Arc<watch::Sender<u64>>);
+pub struct EventSignal {
+    commits: Arc<watch::Sender<u64>>,
+    closing: Arc<watch::Sender<bool>>,
+}
 
 impl Default for EventSignal {
     fn default() -> Self {
-        Self(Arc::new(watch::Sender::new(0)))
+        Self {
+            commits: Arc::new(watch::Sender::new(0)),
+            closing: Arc::new(watch::Sender::new(false)),
+        }
     }
 }
 
 impl EventSignal {
     fn notify(&self) {
-        self.0
+        self.commits
             .send_modify(|generation| *generation = generation.wrapping_add(1));
     }
 }
@@ -37,7 +44,7 @@ impl Store {
     /// A receiver that changes whenever this process commits events: the webhook delivery
     /// worker's wake-up (it polls too, for other processes' commits).
     pub fn event_commits(&self) -> watch::Receiver<u64> {
-        self.signal.0.subscribe()
+        self.signal.commits.subscribe()
     }
 
     /// Tells this process's waiting feed readers that events committed. The write seam calls
@@ -45,6 +52,13 @@ impl Store {
     /// waiting reader. Readers also poll, so a missed call delays them by [`POLL_INTERVAL`].
     pub fn notify_events(&self) {
         self.signal.notify();
+    }
+
+    /// Answers every waiting feed reader now, with what it has (an empty page), and every
+    /// later one without waiting: on shutdown, a long-poll must not hold the server's
+    /// graceful stop for the rest of its wait. The reader asks again with the same `after`.
+    pub fn end_waits(&self) {
+        self.signal.closing.send_replace(true);
     }
 }
 
@@ -60,13 +74,14 @@ impl Events<'_> {
         wait: Duration,
     ) -> Result<Page, FeedError> {
         let deadline = Instant::now() + wait;
-        let mut signal = self.store.signal.0.subscribe();
+        let mut signal = self.store.signal.commits.subscribe();
+        let mut closing = self.store.signal.closing.subscribe();
         loop {
             // Marked seen before the query: a commit during it wakes the wait below at once.
             signal.borrow_and_update();
             let page = self.after(tenant, after, limit, types).await?;
             let now = Instant::now();
-            if !page.events.is_empty() || now >= deadline {
+            if !page.events.is_empty() || now >= deadline || *closing.borrow() {
                 return Ok(page);
             }
             let nap = POLL_INTERVAL.min(deadline - now);
@@ -78,6 +93,7 @@ impl Events<'_> {
                     }
                 }
                 () = tokio::time::sleep(nap) => {}
+                _ = closing.wait_for(|closing| *closing) => {}
             }
         }
     }

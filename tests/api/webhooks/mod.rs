@@ -195,6 +195,64 @@ async fn an_endpoint_down_then_503_with_retry_after_then_up_gets_every_event_in_
 }
 
 #[tokio::test]
+async fn events_pruned_while_the_endpoint_was_down_are_recorded_as_pruned_and_delivery_goes_on() {
+    let app = spawn_app().await;
+    let port = free_port();
+    let (id, _) = add(&app, &format!("http://127.0.0.1:{port}/hook")).await;
+    for name in ["u1", "u2", "u3"] {
+        app.create_user(name).await;
+    }
+    eventually("a failed attempt is recorded", || async {
+        !app.store
+            .webhooks()
+            .attempts(&id, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    })
+    .await;
+    // Retention deletes the three undelivered events while the receiver is down.
+    let gone = app
+        .store
+        .events()
+        .prune(chrono::Utc::now() + chrono::Duration::days(1))
+        .await
+        .unwrap();
+    assert_eq!(gone, 3);
+    let receiver = Receiver::start_on(port).await;
+    app.create_user("u4").await;
+    let got = receiver.wait_accepted(1).await;
+    assert_eq!(
+        got[0].seq(),
+        4,
+        "delivery goes on with the first retained event"
+    );
+    eventually("the gap is recorded", || async {
+        app.store
+            .webhooks()
+            .attempts(&id, 20)
+            .await
+            .unwrap()
+            .iter()
+            .any(|a| a.outcome == "pruned")
+    })
+    .await;
+    let attempts = app.store.webhooks().attempts(&id, 20).await.unwrap();
+    let gap = attempts.iter().find(|a| a.outcome == "pruned").unwrap();
+    assert_eq!(gap.seq, 3);
+    let error = gap.error.as_deref().unwrap();
+    assert!(
+        error.contains("events 1..3") && error.contains("SCIMD_EVENT_RETENTION"),
+        "{error}"
+    );
+    assert_eq!(
+        attempts.iter().filter(|a| a.outcome == "pruned").count(),
+        1,
+        "one record for the gap: {attempts:?}"
+    );
+}
+
+#[tokio::test]
 async fn an_event_is_given_up_after_the_last_retry_and_the_next_one_is_sent() {
     let app = spawn_app().await;
     let receiver = Receiver::start().await;

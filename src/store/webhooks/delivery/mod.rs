@@ -18,7 +18,7 @@ use sea_orm::{
 
 mod records;
 
-pub use records::{Attempt, Claim, Due, Outcome, Pending, Target};
+pub use records::{Attempt, Claim, Counter, Due, Outcome, Pending, Target};
 
 use super::{Webhooks, tenant_id};
 use crate::scim::event::TypeFilter;
@@ -248,24 +248,24 @@ impl Webhooks<'_> {
     }
 
     /// Up to `limit` of the tenant's events after `after` that `types` admits, oldest first,
-    /// and the tenant's last committed seq read before them: when no event is returned, the
-    /// cursor may move to that seq (everything up to it is filtered out).
+    /// and the tenant's counter read before them: when no event is returned, the cursor may
+    /// move to its `last_seq` (everything up to it is filtered out); a cursor below its
+    /// `pruned_through` missed events retention deleted.
     pub async fn next_events(
         &self,
         tenant: TenantId,
         after: i64,
         types: &TypeFilter,
         limit: u64,
-    ) -> Result<(Vec<Stored>, i64), StoreError> {
+    ) -> Result<(Vec<Stored>, Counter), StoreError> {
         // Read first: seqs commit in order, so every event up to it is visible below.
-        let last: Option<i64> = event::Entity::find()
-            .select_only()
-            .column_as(event::Column::Seq.max(), "max_seq")
-            .filter(event::Column::TenantId.eq(tenant.get()))
-            .into_tuple::<Option<i64>>()
+        let counter = event_counter::Entity::find_by_id(tenant.get())
             .one(&self.store.reader)
             .await?
-            .flatten();
+            .map_or(Counter::default(), |c| Counter {
+                last_seq: c.last_seq,
+                pruned_through: c.pruned_through,
+            });
         let mut query = event::Entity::find()
             .filter(event::Column::TenantId.eq(tenant.get()))
             .filter(event::Column::Seq.gt(after))
@@ -285,7 +285,13 @@ impl Webhooks<'_> {
                 envelope: row.envelope,
             })
             .collect();
-        Ok((events, std::cmp::max(last.unwrap_or(0), after)))
+        Ok((
+            events,
+            Counter {
+                last_seq: std::cmp::max(counter.last_seq, after),
+                ..counter
+            },
+        ))
     }
 
     /// The tenant's name, for logs.

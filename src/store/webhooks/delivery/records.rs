@@ -23,6 +23,15 @@ pub struct Claim {
     pub attempts: u32,
 }
 
+/// A tenant's event counter as the worker reads it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counter {
+    /// The last committed seq.
+    pub last_seq: i64,
+    /// Retention deleted every event up to this seq.
+    pub pruned_through: i64,
+}
+
 /// Where and how to send: the endpoint as the sender needs it.
 #[derive(Clone)]
 pub struct Target {
@@ -56,6 +65,8 @@ pub enum Outcome {
     GivenUp,
     /// 410 Gone: the endpoint is disabled.
     Gone,
+    /// Not attempted: retention deleted the events before the endpoint took them.
+    Pruned,
 }
 
 impl Outcome {
@@ -65,6 +76,7 @@ impl Outcome {
             Self::Failed => "failed",
             Self::GivenUp => "given_up",
             Self::Gone => "gone",
+            Self::Pruned => "pruned",
         }
     }
 }
