@@ -110,13 +110,27 @@ pub async fn run_until_stopped(store: Store, settings: DeliverySettings, mut shu
     let mut measured = Instant::now() - settings.metrics_every;
     let mut pruned: Option<Instant> = None;
     let mut commits = store.event_commits();
+    // Whether an endpoint is enabled, as of the last timed poll: without one, this process's
+    // commits are not worth a look (an endpoint added meanwhile waits for the next poll).
+    let mut endpoints = true;
     loop {
         tokio::select! {
-            () = tokio::time::sleep(settings.poll) => {}
+            () = tokio::time::sleep(settings.poll) => {
+                endpoints = match store.webhooks().any_enabled().await {
+                    Ok(any) => any,
+                    Err(e) => {
+                        tracing::error!(error = %e, "webhook delivery poll failed");
+                        true
+                    }
+                };
+            }
             // This process committed events: look now rather than at the next poll (other
             // processes' commits are seen by polling).
             Ok(()) = commits.changed() => {
                 commits.borrow_and_update();
+                if !endpoints {
+                    continue;
+                }
                 // A burst of commits makes one look, not one per commit.
                 tokio::time::sleep(MIN_GAP).await;
             }
@@ -127,15 +141,16 @@ pub async fn run_until_stopped(store: Store, settings: DeliverySettings, mut shu
                 active.remove(&due);
             }
         }
-        if let Err(e) = poll(
-            &store,
-            &settings,
-            &sender,
-            &owner,
-            &mut deliveries,
-            &mut active,
-        )
-        .await
+        if endpoints
+            && let Err(e) = poll(
+                &store,
+                &settings,
+                &sender,
+                &owner,
+                &mut deliveries,
+                &mut active,
+            )
+            .await
         {
             tracing::error!(error = %e, "webhook delivery poll failed");
         }

@@ -231,7 +231,11 @@ impl Resources<'_> {
                 None => Attempt::Retry,
             });
         }
-        index::set(&tx, self.tenant, self.kind, id, &write.derived.index).await?;
+        // The index rows derive from the attributes alone: a change of members only (most
+        // of Entra's and Okta's group PATCHes) leaves them as they are.
+        if write.data != current.data {
+            index::set(&tx, self.tenant, self.kind, id, &write.derived.index).await?;
+        }
         let row = resource::Model {
             name_ci: columns.name_ci.clone(),
             display: columns.display.clone(),

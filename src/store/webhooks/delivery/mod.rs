@@ -26,6 +26,18 @@ use crate::store::events::Stored;
 use crate::store::{StoreError, TenantId, now};
 
 impl Webhooks<'_> {
+    /// Whether any endpoint is enabled: with none, a commit gives the worker nothing to do.
+    pub async fn any_enabled(&self) -> Result<bool, StoreError> {
+        Ok(webhook_endpoint::Entity::find()
+            .select_only()
+            .column(webhook_endpoint::Column::Id)
+            .filter(webhook_endpoint::Column::DisabledAt.is_null())
+            .into_tuple::<String>()
+            .one(&self.store.reader)
+            .await?
+            .is_some())
+    }
+
     /// Gives every all-tenant endpoint a cursor for each tenant that has none: tenants
     /// created after the endpoint (the others got one when it was added), starting at their
     /// first event.
