@@ -39,8 +39,8 @@
 //!
 //! [`worker`] holds the background tasks that run beside the server and stop with it:
 //! `delivery` sends the outbox's events to webhook endpoints (Standard Webhooks signer, a
-//! sender that refuses private destinations when connecting, the retry schedule); `jwks`
-//! fetches again the JWKS of trusts added with a URL (and, for the auth extractor, at once on an
+//! sender that refuses private destinations when connecting, the retry schedule, what an answer
+//! means); `jwks` fetches again the JWKS of trusts added with a URL (and, for the auth extractor, at once on an
 //! unknown `kid`); `prune` removes change events past `SCIMD_EVENT_RETENTION` and activity
 //! records past `SCIMD_ACTIVITY_RETENTION`; `activity_log` writes the activity records that need
 //! not commit with a change, in batches.
