@@ -118,6 +118,10 @@ pub fn paths() -> Paths {
             .example(Some(json!(example)))
             .build()
     };
+    let retried_after = || {
+        ResponseBuilder::new()
+            .description("Retried after the answer's `Retry-After`, else on the retry schedule")
+    };
     let mut webhooks = PathsBuilder::new();
     for event in EventType::ALL {
         let operation = OperationBuilder::new()
@@ -170,18 +174,8 @@ pub fn paths() -> Paths {
                      with this event)",
                 ),
             )
-            .response(
-                "429",
-                ResponseBuilder::new().description(
-                    "Retried after the answer's `Retry-After`, else on the retry schedule",
-                ),
-            )
-            .response(
-                "503",
-                ResponseBuilder::new().description(
-                    "Retried after the answer's `Retry-After`, else on the retry schedule",
-                ),
-            )
+            .response("429", retried_after())
+            .response("503", retried_after())
             .response(
                 "default",
                 ResponseBuilder::new().description(
