@@ -10,6 +10,11 @@
 //!    `Store::activity().list`, as `GET /admin/v1/activity?tenant=…&user=…&since=7d` runs it,
 //!    and a tenant's newest failures.
 //!
+//! With `--baseline-bin PATH` (a `scimd` built from an older commit), part 1 runs three
+//! `scimd serve` processes instead — the baseline, this build with the log off, and this build
+//! with it on — so the cost of the change events (this build, log off, against a build before
+//! the outbox) and of the log are measured in one run, under the same load.
+//!
 //! A tool, not a test: `cargo test` does not run it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -50,12 +55,18 @@ struct Args {
     /// dropped; default: SQLite files under target/bench/.
     #[arg(long)]
     database_url: Option<String>,
+    /// A `scimd` binary to measure this build's writes against (e.g. one built from the commit
+    /// before the outbox); the servers then run as processes of their own.
+    #[arg(long)]
+    baseline_bin: Option<std::path::PathBuf>,
     #[arg(long, hide = true)]
     bench: bool,
 }
 
 fn main() {
     let args = Args::parse();
+    // The HTTP client needs it; in-process servers would install it themselves.
+    scimd::startup::install_crypto_provider();
     common::block_on(run(args));
 }
 
@@ -122,32 +133,69 @@ async fn run(args: Args) {
     }
 }
 
+/// How a measured server runs: in this process, or as a `scimd serve` process of its own.
+enum Running {
+    InProcess {
+        handle: actix_web::dev::ServerHandle,
+        server: tokio::task::JoinHandle<std::io::Result<()>>,
+    },
+    Process(std::process::Child),
+}
+
+/// Which server: this build with the log on or off, or the baseline binary.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    LogOn,
+    LogOff,
+    Baseline,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Self::LogOn => "on",
+            Self::LogOff => "off",
+            Self::Baseline => "baseline",
+        }
+    }
+}
+
 /// One server and what the rounds write to.
 struct Target {
     http: reqwest::Client,
     base: String,
     group: String,
-    handle: actix_web::dev::ServerHandle,
-    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    running: Running,
     db: Fresh,
     times: [Vec<Duration>; 4],
 }
 
 impl Target {
-    async fn start(args: &Args, log: bool) -> Self {
-        let db = Fresh::new(args, if log { "on" } else { "off" }).await;
-        let mut settings = common::settings(&db.url, 4 * 1_048_576);
-        settings.api.activity_log = log;
-        let app = scimd::startup::Application::build(settings).await.unwrap();
-        let base = format!("http://127.0.0.1:{}/scim/v2", app.port());
-        let handle = app.handle();
-        let server = tokio::spawn(app.run_until_stopped());
+    async fn start(args: &Args, kind: Kind) -> Self {
+        let db = Fresh::new(args, kind.name()).await;
+        let (base, running) = match &args.baseline_bin {
+            None => {
+                let mut settings = common::settings(&db.url, 4 * 1_048_576);
+                settings.api.activity_log = kind == Kind::LogOn;
+                let app = scimd::startup::Application::build(settings).await.unwrap();
+                let base = format!("http://127.0.0.1:{}/scim/v2", app.port());
+                let handle = app.handle();
+                let server = tokio::spawn(app.run_until_stopped());
+                (base, Running::InProcess { handle, server })
+            }
+            Some(baseline) => {
+                let bin = match kind {
+                    Kind::Baseline => baseline.clone(),
+                    _ => env!("CARGO_BIN_EXE_scimd").into(),
+                };
+                spawn(&bin, &db.url, kind == Kind::LogOff).await
+            }
+        };
         let mut target = Self {
             http: reqwest::Client::new(),
             base,
             group: String::new(),
-            handle,
-            server,
+            running,
             db,
             times: Default::default(),
         };
@@ -244,11 +292,68 @@ impl Target {
     }
 
     async fn stop(self) -> [Vec<Duration>; 4] {
-        self.handle.stop(true).await;
-        self.server.await.unwrap().unwrap();
+        match self.running {
+            Running::InProcess { handle, server } => {
+                handle.stop(true).await;
+                server.await.unwrap().unwrap();
+            }
+            Running::Process(mut child) => {
+                let _ = std::process::Command::new("kill")
+                    .args(["-TERM", &child.id().to_string()])
+                    .status();
+                child.wait().unwrap();
+            }
+        }
         self.db.drop().await;
         self.times
     }
+}
+
+/// Starts `scimd serve` from `bin` on `url` and a free loopback port, as the in-process servers
+/// are configured (4 MB bodies for the setup's /Bulk, no rate limit), and waits until it
+/// answers.
+async fn spawn(bin: &std::path::Path, url: &str, log_off: bool) -> (String, Running) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut command = std::process::Command::new(bin);
+    command
+        .arg("serve")
+        .env("SCIMD_DATABASE_URL", url)
+        .env("SCIMD_LISTEN", format!("127.0.0.1:{port}"))
+        .env("SCIMD_BOOTSTRAP_TOKEN", TOKEN)
+        .env("SCIMD_MAX_PAYLOAD_BYTES", (4 * 1_048_576).to_string())
+        .env("SCIMD_RATE_LIMIT", "0")
+        .env("SCIMD_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::inherit());
+    if log_off {
+        command.env("SCIMD_ACTIVITY_RETENTION", "0");
+    }
+    let child = command.spawn().unwrap();
+    let base = format!("http://127.0.0.1:{port}/scim/v2");
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    loop {
+        let ready = http
+            .get(format!("{base}/ServiceProviderConfig"))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == StatusCode::OK);
+        if ready {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{} did not answer within 30 s",
+            bin.display()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    (base, Running::Process(child))
 }
 
 fn p50(mut times: Vec<Duration>) -> Duration {
@@ -262,39 +367,76 @@ fn ms(d: Duration) -> String {
 
 async fn overhead(args: &Args, backend: &str) {
     eprintln!("write overhead: {} rounds on each server", args.rounds);
-    let mut on = Target::start(args, true).await;
-    let mut off = Target::start(args, false).await;
+    let mut kinds = vec![Kind::LogOff, Kind::LogOn];
+    if args.baseline_bin.is_some() {
+        kinds.insert(0, Kind::Baseline);
+    }
+    let mut targets = Vec::new();
+    for kind in &kinds {
+        targets.push(Target::start(args, *kind).await);
+    }
     const WARM_UP: usize = 20;
     for i in 0..WARM_UP + args.rounds {
         let measured = i >= WARM_UP;
-        // Alternate which goes first, so neither always follows the other's fsync.
-        if i % 2 == 0 {
-            on.round(i, measured).await;
-            off.round(i, measured).await;
-        } else {
-            off.round(i, measured).await;
-            on.round(i, measured).await;
+        // Rotate which goes first, so none always follows another's fsync.
+        let n = targets.len();
+        for k in 0..n {
+            targets[(i + k) % n].round(i, measured).await;
         }
     }
-    let on = on.stop().await;
-    let off = off.stop().await;
-    println!("\n### {backend}: the activity log's write overhead\n");
-    println!(
-        "{} rounds per server after 20 warm-up, alternating.\n",
-        args.rounds
-    );
-    println!("| write | log off p50 ms | log on p50 ms | overhead |");
-    println!("|---|---:|---:|---:|");
+    let mut times = Vec::new();
+    for target in targets {
+        times.push(target.stop().await.map(p50));
+    }
     let names = [
         "POST /Users",
         "PATCH /Users/{id} (one attribute)",
         "PATCH add one member, Entra's shape (204)",
         "PATCH remove one member, Entra's shape (204)",
     ];
-    for ((name, on), off) in names.iter().zip(on).zip(off) {
-        let (on, off) = (p50(on), p50(off));
-        let overhead = (on.as_secs_f64() / off.as_secs_f64() - 1.0) * 100.0;
-        println!("| {name} | {} | {} | {overhead:+.1} % |", ms(off), ms(on));
+    let change = |after: Duration, before: Duration| {
+        (after.as_secs_f64() / before.as_secs_f64() - 1.0) * 100.0
+    };
+    let rounds = format!(
+        "{} rounds per server after {WARM_UP} warm-up, in turn.\n",
+        args.rounds
+    );
+    if let [baseline, off, on] = times.as_slice() {
+        let bin = args.baseline_bin.as_ref().unwrap().display();
+        println!("\n### {backend}: the change events' and the activity log's write cost\n");
+        println!("{rounds}Baseline: `{bin}`; each server a `scimd serve` process.\n");
+        println!(
+            "| write | baseline p50 ms | events, log off p50 ms | events + log p50 ms | events vs baseline | log |"
+        );
+        println!("|---|---:|---:|---:|---:|---:|");
+        for (k, name) in names.iter().enumerate() {
+            let (b, f, o) = (baseline[k], off[k], on[k]);
+            println!(
+                "| {name} | {} | {} | {} | {:+.1} % | {:+.1} % |",
+                ms(b),
+                ms(f),
+                ms(o),
+                change(f, b),
+                change(o, f)
+            );
+        }
+        return;
+    }
+    let [off, on] = times.as_slice() else {
+        unreachable!("two servers without a baseline")
+    };
+    println!("\n### {backend}: the activity log's write overhead\n");
+    println!("{rounds}");
+    println!("| write | log off p50 ms | log on p50 ms | overhead |");
+    println!("|---|---:|---:|---:|");
+    for (k, name) in names.iter().enumerate() {
+        let (f, o) = (off[k], on[k]);
+        println!(
+            "| {name} | {} | {} | {:+.1} % |",
+            ms(f),
+            ms(o),
+            change(o, f)
+        );
     }
 }
 

@@ -12,6 +12,7 @@ mod m20261203_000006_jwks_url;
 mod m20261204_000007_events;
 mod m20261204_000008_webhooks;
 mod m20261204_000009_activity;
+mod m20261206_000010_slim_events;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000007_events::Migration),
             Box::new(m20261204_000008_webhooks::Migration),
             Box::new(m20261204_000009_activity::Migration),
+            Box::new(m20261206_000010_slim_events::Migration),
         ]
     }
 }

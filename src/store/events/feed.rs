@@ -119,46 +119,71 @@ impl Events<'_> {
 
     /// Deletes every tenant's events that occurred before `before`, remembering per tenant
     /// the last seq gone; returns how many went.
+    ///
+    /// Each tenant's events are walked in seq order from the oldest (the primary key; there is
+    /// no index on time, which every event would pay for) and deleted up to the first one that
+    /// is recent enough: by seq, not by time, so a clock step back never leaves a hole below a
+    /// kept event.
     pub async fn prune(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        // Looked for on the reader first (the `events_by_time` index): most passes find
-        // nothing, and then take no write lock, which on SQLite would hold up every writer.
-        let due = event::Entity::find()
-            .select_only()
-            .column(event::Column::Seq)
-            .filter(event::Column::OccurredAt.lt(before))
-            .into_tuple::<i64>()
-            .one(&self.store.reader)
-            .await?;
-        if due.is_none() {
-            return Ok(0);
-        }
-        let tx = self.store.begin_write().await?;
-        let gone: Vec<(i64, Option<i64>)> = event::Entity::find()
-            .select_only()
-            .column(event::Column::TenantId)
-            .column_as(event::Column::Seq.max(), "max_seq")
-            .filter(event::Column::OccurredAt.lt(before))
-            .group_by(event::Column::TenantId)
-            .into_tuple()
-            .all(&tx)
+        let counters = event_counter::Entity::find()
+            .all(&self.store.reader)
             .await?;
         let mut removed = 0;
-        for (tenant, max_seq) in gone {
-            let Some(max_seq) = max_seq else { continue };
-            // By seq, not by time: a clock step back must not leave a hole below a kept one.
+        for counter in counters {
+            let Some(through) = self.last_before(&counter, before).await? else {
+                continue;
+            };
+            // Looked for on the reader first: most passes find nothing, and then take no
+            // write lock, which on SQLite would hold up every writer.
+            let tx = self.store.begin_write().await?;
             removed += event::Entity::delete_many()
-                .filter(event::Column::TenantId.eq(tenant))
-                .filter(event::Column::Seq.lte(max_seq))
+                .filter(event::Column::TenantId.eq(counter.tenant_id))
+                .filter(event::Column::Seq.lte(through))
                 .exec(&tx)
                 .await?
                 .rows_affected;
             event_counter::Entity::update_many()
-                .col_expr(event_counter::Column::PrunedThrough, Expr::value(max_seq))
-                .filter(event_counter::Column::TenantId.eq(tenant))
+                .col_expr(event_counter::Column::PrunedThrough, Expr::value(through))
+                .filter(event_counter::Column::TenantId.eq(counter.tenant_id))
+                .filter(event_counter::Column::PrunedThrough.lt(through))
                 .exec(&tx)
                 .await?;
+            tx.commit().await?;
         }
-        tx.commit().await?;
         Ok(removed)
+    }
+
+    /// The seq of the last of the tenant's oldest events that all occurred before `before`:
+    /// how far retention may delete. `None` when its oldest event is recent enough.
+    async fn last_before(
+        &self,
+        counter: &event_counter::Model,
+        before: DateTime<Utc>,
+    ) -> Result<Option<i64>, StoreError> {
+        const STEP: u64 = 1_000;
+        let mut after = counter.pruned_through;
+        let mut through = None;
+        loop {
+            let oldest: Vec<(i64, DateTime<Utc>)> = event::Entity::find()
+                .select_only()
+                .column(event::Column::Seq)
+                .column(event::Column::OccurredAt)
+                .filter(event::Column::TenantId.eq(counter.tenant_id))
+                .filter(event::Column::Seq.gt(after))
+                .order_by_asc(event::Column::Seq)
+                .limit(STEP)
+                .into_tuple()
+                .all(&self.store.reader)
+                .await?;
+            let old = oldest.iter().take_while(|(_, at)| *at < before).count();
+            if old == 0 {
+                return Ok(through);
+            }
+            after = oldest[old - 1].0;
+            through = Some(after);
+            if old < oldest.len() || (oldest.len() as u64) < STEP {
+                return Ok(through);
+            }
+        }
     }
 }

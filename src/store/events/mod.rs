@@ -20,6 +20,7 @@ use crate::scim::event::{Actor, Change, Envelope, Render};
 use crate::scim::schema::{Registry, ResourceKind};
 
 mod feed;
+mod one_call;
 mod wait;
 
 pub use feed::{Events, FeedError, Page, Stored};
@@ -127,9 +128,10 @@ impl Store {
 }
 
 /// [`append`] for the change one SCIM request made to `subject`, with the request's activity
-/// record (when a request made it) in the same transaction. On PostgreSQL the events and
-/// the record go in one statement (`WITH … INSERT`): each statement is a round trip, and the
-/// record would otherwise cost one more per write.
+/// record (when a request made it) in the same transaction. The events and the record go to
+/// the database together — on PostgreSQL in one statement (`WITH … INSERT`), on SQLite as two
+/// statements in one call: each call is a round trip (to the server, or to SQLite's
+/// connection thread), and the record would otherwise cost one more per write.
 pub(crate) async fn append_recorded<C: ConnectionTrait>(
     conn: &C,
     tenant: TenantId,
@@ -141,18 +143,39 @@ pub(crate) async fn append_recorded<C: ConnectionTrait>(
         return append(conn, tenant, resolved, changes).await;
     };
     let summary = Summary::of(&changes);
+    let backend = conn.get_database_backend();
+    if in_one_call(backend, &changes) {
+        let record = activity::recorded(slot, tenant, subject, summary, Vec::new());
+        return one_call::append(conn, tenant, resolved, changes, Some(record)).await;
+    }
     let (rows, seqs) = reserve_rows(conn, tenant, resolved, changes).await?;
     let record = activity::recorded(slot, tenant, subject, summary, seqs.clone());
-    let backend = conn.get_database_backend();
     let record = entity::activity::Entity::insert(record).build(backend);
-    if rows.is_empty() || rows.len() > 200 || backend != sea_orm::DbBackend::Postgres {
+    if rows.is_empty() || rows.len() > 200 {
         insert_rows(conn, rows).await?;
         conn.execute_raw(record).await?;
         return Ok(seqs);
     }
     let events = event::Entity::insert_many(rows).build(backend);
-    conn.execute_raw(with_insert(events, record)).await?;
+    let both = match backend {
+        sea_orm::DbBackend::Postgres => with_insert(events, record),
+        _ => in_turn(events, record),
+    };
+    conn.execute_raw(both).await?;
     Ok(seqs)
+}
+
+/// `first; second`: two SQLite statements sent as one, which sqlx runs in turn, binding the
+/// `?` placeholders in order. Each statement sent is a hand-off to the connection's thread and
+/// back, the larger part of what a small statement costs there.
+fn in_turn(first: sea_orm::Statement, second: sea_orm::Statement) -> sea_orm::Statement {
+    let mut values = first.values.map(|v| v.0).unwrap_or_default();
+    values.extend(second.values.map(|v| v.0).unwrap_or_default());
+    sea_orm::Statement::from_sql_and_values(
+        sea_orm::DbBackend::Sqlite,
+        format!("{}; {}", first.sql, second.sql),
+        values,
+    )
 }
 
 /// `WITH e AS (first) second`: two PostgreSQL INSERTs in one statement, the second's
@@ -188,9 +211,18 @@ pub(crate) async fn append<C: ConnectionTrait>(
     resolved: &Resolved,
     changes: Vec<Change>,
 ) -> Result<Vec<i64>, StoreError> {
+    if in_one_call(conn.get_database_backend(), &changes) {
+        return one_call::append(conn, tenant, resolved, changes, None).await;
+    }
     let (rows, seqs) = reserve_rows(conn, tenant, resolved, changes).await?;
     insert_rows(conn, rows).await?;
     Ok(seqs)
+}
+
+/// Whether `changes` go to SQLite in one call (`one_call`); PostgreSQL takes the counter first
+/// and the rest in one statement.
+fn in_one_call(backend: sea_orm::DbBackend, changes: &[Change]) -> bool {
+    backend == sea_orm::DbBackend::Sqlite && (1..=one_call::MAX_EVENTS).contains(&changes.len())
 }
 
 /// The event rows of `changes` with the seqs they take (none for no change).
@@ -234,33 +266,60 @@ fn row(
     seq: i64,
     at: DateTime<Utc>,
 ) -> Result<event::ActiveModel, StoreError> {
-    let id = uuid::Uuid::now_v7().to_string();
-    let (event_type, resource_type, resource_id) = (
-        change.event_type.as_str().to_owned(),
-        change.resource.kind.clone(),
-        change.resource.id.clone(),
-    );
-    let envelope = Envelope::new(
-        change,
-        id.clone(),
-        &resolved.tenant_name,
-        seq,
-        at,
-        &resolved.origin.actor,
-        resolved.origin.request_id.as_deref(),
-    );
-    let text = serde_json::to_string(&envelope)
-        .map_err(|e| StoreError::Corrupt(format!("event envelope: {e}")))?;
+    let rendered = Rendered::of(change, resolved, seq, at)?;
     Ok(event::ActiveModel {
         tenant_id: Set(tenant.get()),
         seq: Set(seq),
-        id: Set(id),
-        event_type: Set(event_type),
-        resource_type: Set(resource_type),
-        resource_id: Set(resource_id),
+        id: Set(rendered.id),
+        event_type: Set(rendered.event_type),
+        resource_type: Set(rendered.resource_type),
+        resource_id: Set(rendered.resource_id),
         occurred_at: Set(at),
-        envelope: Set(text),
+        envelope: Set(rendered.envelope),
     })
+}
+
+/// One event as stored: a new id, the columns it is found by, and its envelope's text.
+struct Rendered {
+    id: String,
+    event_type: String,
+    resource_type: String,
+    resource_id: String,
+    envelope: String,
+}
+
+impl Rendered {
+    fn of(
+        change: Change,
+        resolved: &Resolved,
+        seq: i64,
+        at: DateTime<Utc>,
+    ) -> Result<Self, StoreError> {
+        let id = uuid::Uuid::now_v7().to_string();
+        let (event_type, resource_type, resource_id) = (
+            change.event_type.as_str().to_owned(),
+            change.resource.kind.clone(),
+            change.resource.id.clone(),
+        );
+        let envelope = Envelope::new(
+            change,
+            id.clone(),
+            &resolved.tenant_name,
+            seq,
+            at,
+            &resolved.origin.actor,
+            resolved.origin.request_id.as_deref(),
+        );
+        let envelope = serde_json::to_string(&envelope)
+            .map_err(|e| StoreError::Corrupt(format!("event envelope: {e}")))?;
+        Ok(Self {
+            id,
+            event_type,
+            resource_type,
+            resource_id,
+            envelope,
+        })
+    }
 }
 
 /// Advances the tenant's counter by `n` and returns its new value, the last of the `n` seqs.
@@ -320,5 +379,37 @@ mod tests {
         let values = both.values.unwrap().0;
         assert_eq!(values.len(), 4);
         assert_eq!(values[2], Value::from(3i64));
+    }
+
+    #[tokio::test]
+    async fn in_turn_runs_both_sqlite_statements_binding_their_values_in_order() {
+        use sea_orm::{ConnectionTrait, Database};
+        let db = Database::connect("sqlite::memory:").await.unwrap();
+        db.execute_unprepared("CREATE TABLE a (x INTEGER, y TEXT); CREATE TABLE b (z TEXT)")
+            .await
+            .unwrap();
+        let first = Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            r#"INSERT INTO "a" ("x", "y") VALUES (?, ?)"#,
+            [Value::from(1i64), Value::from("one")],
+        );
+        let second = Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            r#"INSERT INTO "b" ("z") VALUES (?), (?)"#,
+            [Value::from("two"), Value::from("three")],
+        );
+        db.execute_raw(super::in_turn(first, second)).await.unwrap();
+        let rows = db
+            .query_all_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT x || y FROM a UNION ALL SELECT z FROM b",
+            ))
+            .await
+            .unwrap();
+        let got: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get_by_index::<String>(0).unwrap())
+            .collect();
+        assert_eq!(got, ["1one", "two", "three"]);
     }
 }
