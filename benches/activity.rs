@@ -3,8 +3,9 @@
 //! 1. Write overhead: two servers on loopback, one with the activity log on and one with it off
 //!    (`SCIMD_ACTIVITY_RETENTION=0`), each on a fresh database, receive the same single-resource
 //!    writes in alternating rounds (so the machine's noise falls on both alike): POST a user,
-//!    PATCH it, and Entra's add and remove of one member of a 1,000-member group. The ratio of
-//!    their p50s is the cost of writing a record in each change's transaction.
+//!    PATCH it, and Entra's add and remove of one member of a 1,000-member group; then `--bulk`
+//!    /Bulk requests of 1,000 new users each, in turn too. The ratio of their p50s is the cost
+//!    of writing a record in each change's transaction.
 //! 2. Lookup: `--records` activity records (1,000,000 by default) over 30 days, 50,000 end users
 //!    and two tenants, then the 7-day history of one end user (by userName, any case) through
 //!    `Store::activity().list`, as `GET /admin/v1/activity?tenant=…&user=…&since=7d` runs it,
@@ -45,6 +46,9 @@ struct Args {
     /// Rounds of writes per server (each round: a POST, a PATCH, a member add and remove).
     #[arg(long, default_value_t = 400)]
     rounds: usize,
+    /// /Bulk requests of 1,000 new users per server, after the rounds (0 skips them).
+    #[arg(long, default_value_t = 10)]
+    bulk: usize,
     /// Activity records for the lookup (0 skips it).
     #[arg(long, default_value_t = 1_000_000)]
     records: usize,
@@ -167,7 +171,7 @@ struct Target {
     group: String,
     running: Running,
     db: Fresh,
-    times: [Vec<Duration>; 4],
+    times: [Vec<Duration>; 5],
 }
 
 impl Target {
@@ -291,7 +295,32 @@ impl Target {
         }
     }
 
-    async fn stop(self) -> [Vec<Duration>; 4] {
+    /// A /Bulk request of 1,000 new users, as `cargo bench --bench writes` sends them.
+    async fn bulk(&mut self, n: usize) {
+        let operations: Vec<Value> = (0..1000)
+            .map(|i| {
+                json!({"method": "POST", "path": "/Users", "bulkId": format!("b{i}"),
+                "data": {"schemas": [USER], "userName": format!("bulk{n}-{i}@example.com"),
+                    "externalId": format!("bulk{n}-{i}"), "name": {"givenName": "Bulk", "familyName": "User"},
+                    "emails": [{"value": format!("bulk{n}-{i}@example.com"), "type": "work"}]}})
+            })
+            .collect();
+        let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": operations});
+        let (answer, took) = self
+            .send(Method::POST, "/Bulk", &body, StatusCode::OK)
+            .await;
+        assert!(
+            answer["Operations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|op| op["status"] == "201"),
+            "every POST of the /Bulk request created its user"
+        );
+        self.times[4].push(took);
+    }
+
+    async fn stop(self) -> [Vec<Duration>; 5] {
         match self.running {
             Running::InProcess { handle, server } => {
                 handle.stop(true).await;
@@ -356,9 +385,10 @@ async fn spawn(bin: &std::path::Path, url: &str, log_off: bool) -> (String, Runn
     (base, Running::Process(child))
 }
 
+/// The median; zero for a row that was not measured (`--bulk 0`).
 fn p50(mut times: Vec<Duration>) -> Duration {
     times.sort();
-    times[times.len() / 2]
+    times.get(times.len() / 2).copied().unwrap_or_default()
 }
 
 fn ms(d: Duration) -> String {
@@ -384,6 +414,12 @@ async fn overhead(args: &Args, backend: &str) {
             targets[(i + k) % n].round(i, measured).await;
         }
     }
+    for b in 0..args.bulk {
+        let n = targets.len();
+        for k in 0..n {
+            targets[(b + k) % n].bulk(b).await;
+        }
+    }
     let mut times = Vec::new();
     for target in targets {
         times.push(target.stop().await.map(p50));
@@ -393,6 +429,7 @@ async fn overhead(args: &Args, backend: &str) {
         "PATCH /Users/{id} (one attribute)",
         "PATCH add one member, Entra's shape (204)",
         "PATCH remove one member, Entra's shape (204)",
+        "/Bulk of 1,000 POSTs (per request)",
     ];
     let change = |after: Duration, before: Duration| {
         (after.as_secs_f64() / before.as_secs_f64() - 1.0) * 100.0
@@ -411,6 +448,9 @@ async fn overhead(args: &Args, backend: &str) {
         println!("|---|---:|---:|---:|---:|---:|");
         for (k, name) in names.iter().enumerate() {
             let (b, f, o) = (baseline[k], off[k], on[k]);
+            if b.is_zero() {
+                continue;
+            }
             println!(
                 "| {name} | {} | {} | {} | {:+.1} % | {:+.1} % |",
                 ms(b),
@@ -431,6 +471,9 @@ async fn overhead(args: &Args, backend: &str) {
     println!("|---|---:|---:|---:|");
     for (k, name) in names.iter().enumerate() {
         let (f, o) = (off[k], on[k]);
+        if f.is_zero() {
+            continue;
+        }
         println!(
             "| {name} | {} | {} | {:+.1} % |",
             ms(f),

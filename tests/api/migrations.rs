@@ -31,9 +31,9 @@ async fn migrations_apply_to_an_empty_database_then_go_down_and_up_again() {
         .unwrap();
 }
 
-/// Migration 000010 rebuilds `events` (SQLite) or drops two of its indexes (PostgreSQL): the
-/// events written before it are still there, in order, byte for byte, and a down and up again
-/// keeps them too.
+/// Migration 000010 rebuilds `events` without its unique `id` (SQLite) or drops two of its
+/// indexes (PostgreSQL): the events written before it are still there, in order, byte for
+/// byte, and a down and up again keeps them too.
 #[tokio::test]
 async fn slimming_the_events_table_keeps_the_events_already_written() {
     use sea_orm::{DbBackend, Statement};
@@ -88,7 +88,7 @@ async fn slimming_the_events_table_keeps_the_events_already_written() {
             .unwrap()
             .try_get_by_index::<String>(0)
             .unwrap();
-        assert!(sql.ends_with("WITHOUT ROWID"), "{sql}");
+        assert!(!sql.contains("UNIQUE"), "{sql}");
     }
     Migrator::down(&conn, Some(1)).await.unwrap();
     assert_eq!(events().await, before);
