@@ -259,12 +259,22 @@ pub struct Render<'a> {
 
 impl Render<'_> {
     fn data(&self, resource: &Resource) -> Value {
-        let bare = Resource {
-            members: None,
-            groups: None,
-            ..resource.clone()
+        let base = self.base.unwrap_or("");
+        // Without its references the resource renders as it is; with them, a copy without
+        // them (never a copy of a large group's members only to drop them).
+        let mut json = if resource.members.is_none() && resource.groups.is_none() {
+            resource.to_json(self.rt, base)
+        } else {
+            Resource {
+                id: resource.id.clone(),
+                kind: resource.kind,
+                data: resource.data.clone(),
+                members: None,
+                groups: None,
+                meta: resource.meta.clone(),
+            }
+            .to_json(self.rt, base)
         };
-        let mut json = bare.to_json(self.rt, self.base.unwrap_or(""));
         if self.base.is_none()
             && let Some(Value::Object(meta)) = json.get_mut("meta")
         {

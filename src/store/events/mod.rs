@@ -211,8 +211,16 @@ pub(crate) async fn append<C: ConnectionTrait>(
     resolved: &Resolved,
     changes: Vec<Change>,
 ) -> Result<Vec<i64>, StoreError> {
-    if in_one_call(conn.get_database_backend(), &changes) {
-        return one_call::append(conn, tenant, resolved, changes, None).await;
+    if conn.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        // A /Bulk run's or an import's many events: one call per chunk, each taking the next
+        // seqs of the same transaction.
+        let mut seqs = Vec::with_capacity(changes.len());
+        let mut changes = changes.into_iter().peekable();
+        while changes.peek().is_some() {
+            let chunk: Vec<Change> = changes.by_ref().take(one_call::MAX_EVENTS).collect();
+            seqs.extend(one_call::append(conn, tenant, resolved, chunk, None).await?);
+        }
+        return Ok(seqs);
     }
     let (rows, seqs) = reserve_rows(conn, tenant, resolved, changes).await?;
     insert_rows(conn, rows).await?;
