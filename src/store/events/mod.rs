@@ -143,64 +143,18 @@ pub(crate) async fn append_recorded<C: ConnectionTrait>(
         return append(conn, tenant, resolved, changes).await;
     };
     let summary = Summary::of(&changes);
-    let backend = conn.get_database_backend();
-    if in_one_call(backend, &changes) {
+    if (1..=one_call::MAX_EVENTS).contains(&changes.len()) {
         let record = activity::recorded(slot, tenant, subject, summary, Vec::new());
         return one_call::append(conn, tenant, resolved, changes, Some(record)).await;
     }
+    // Hundreds of events from one request (a group created with its members): the counter
+    // first, then the events in chunks, then the record with every seq.
     let (rows, seqs) = reserve_rows(conn, tenant, resolved, changes).await?;
     let record = activity::recorded(slot, tenant, subject, summary, seqs.clone());
-    let record = entity::activity::Entity::insert(record).build(backend);
-    if rows.is_empty() || rows.len() > 200 {
-        insert_rows(conn, rows).await?;
-        conn.execute_raw(record).await?;
-        return Ok(seqs);
-    }
-    let events = event::Entity::insert_many(rows).build(backend);
-    let both = match backend {
-        sea_orm::DbBackend::Postgres => with_insert(events, record),
-        _ => in_turn(events, record),
-    };
-    conn.execute_raw(both).await?;
+    let record = entity::activity::Entity::insert(record).build(conn.get_database_backend());
+    insert_rows(conn, rows).await?;
+    conn.execute_raw(record).await?;
     Ok(seqs)
-}
-
-/// `first; second`: two SQLite statements sent as one, which sqlx runs in turn, binding the
-/// `?` placeholders in order. Each statement sent is a hand-off to the connection's thread and
-/// back, the larger part of what a small statement costs there.
-fn in_turn(first: sea_orm::Statement, second: sea_orm::Statement) -> sea_orm::Statement {
-    let mut values = first.values.map(|v| v.0).unwrap_or_default();
-    values.extend(second.values.map(|v| v.0).unwrap_or_default());
-    sea_orm::Statement::from_sql_and_values(
-        sea_orm::DbBackend::Sqlite,
-        format!("{}; {}", first.sql, second.sql),
-        values,
-    )
-}
-
-/// `WITH e AS (first) second`: two PostgreSQL INSERTs in one statement, the second's
-/// placeholders numbered after the first's. sea-query binds every value, so the SQL text
-/// holds no `$` but its placeholders.
-fn with_insert(first: sea_orm::Statement, second: sea_orm::Statement) -> sea_orm::Statement {
-    let mut values = first.values.map(|v| v.0).unwrap_or_default();
-    let offset = values.len();
-    let mut sql = format!("WITH e AS ({}) ", first.sql);
-    let mut rest = second.sql.as_str();
-    while let Some(at) = rest.find('$') {
-        sql.push_str(&rest[..=at]);
-        rest = &rest[at + 1..];
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        match rest[..digits].parse::<usize>() {
-            Ok(n) => sql.push_str(&(n + offset).to_string()),
-            Err(_) => sql.push_str(&rest[..digits]),
-        }
-        rest = &rest[digits..];
-    }
-    sql.push_str(rest);
-    values.extend(second.values.map(|v| v.0).unwrap_or_default());
-    sea_orm::Statement::from_sql_and_values(sea_orm::DbBackend::Postgres, sql, values)
 }
 
 /// Writes `changes` as the tenant's next events, in order, inside the caller's transaction;
@@ -211,26 +165,15 @@ pub(crate) async fn append<C: ConnectionTrait>(
     resolved: &Resolved,
     changes: Vec<Change>,
 ) -> Result<Vec<i64>, StoreError> {
-    if conn.get_database_backend() == sea_orm::DbBackend::Sqlite {
-        // A /Bulk run's or an import's many events: one call per chunk, each taking the next
-        // seqs of the same transaction.
-        let mut seqs = Vec::with_capacity(changes.len());
-        let mut changes = changes.into_iter().peekable();
-        while changes.peek().is_some() {
-            let chunk: Vec<Change> = changes.by_ref().take(one_call::MAX_EVENTS).collect();
-            seqs.extend(one_call::append(conn, tenant, resolved, chunk, None).await?);
-        }
-        return Ok(seqs);
+    // A /Bulk run's or an import's many events: one call per chunk, each taking the next seqs
+    // of the same transaction.
+    let mut seqs = Vec::with_capacity(changes.len());
+    let mut changes = changes.into_iter().peekable();
+    while changes.peek().is_some() {
+        let chunk: Vec<Change> = changes.by_ref().take(one_call::MAX_EVENTS).collect();
+        seqs.extend(one_call::append(conn, tenant, resolved, chunk, None).await?);
     }
-    let (rows, seqs) = reserve_rows(conn, tenant, resolved, changes).await?;
-    insert_rows(conn, rows).await?;
     Ok(seqs)
-}
-
-/// Whether `changes` go to SQLite in one call (`one_call`); PostgreSQL takes the counter first
-/// and the rest in one statement.
-fn in_one_call(backend: sea_orm::DbBackend, changes: &[Change]) -> bool {
-    backend == sea_orm::DbBackend::Sqlite && (1..=one_call::MAX_EVENTS).contains(&changes.len())
 }
 
 /// The event rows of `changes` with the seqs they take (none for no change).
@@ -361,63 +304,4 @@ async fn reserve<C: ConnectionTrait>(
         .await?
         .ok_or_else(|| StoreError::Corrupt("the event counter returned no row".to_owned()))?;
     Ok(row.try_get_by_index::<i64>(0)?)
-}
-
-#[cfg(test)]
-mod tests {
-    use sea_orm::{DbBackend, Statement, Value};
-
-    #[test]
-    fn with_insert_numbers_the_second_statements_placeholders_after_the_first() {
-        let first = Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            r#"INSERT INTO "a" ("x", "y") VALUES ($1, $2)"#,
-            [Value::from(1i64), Value::from(2i64)],
-        );
-        let second = Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            r#"INSERT INTO "b" ("z") VALUES ($1), ($2)"#,
-            [Value::from(3i64), Value::from(4i64)],
-        );
-        let both = super::with_insert(first, second);
-        assert_eq!(
-            both.sql,
-            r#"WITH e AS (INSERT INTO "a" ("x", "y") VALUES ($1, $2)) INSERT INTO "b" ("z") VALUES ($3), ($4)"#
-        );
-        let values = both.values.unwrap().0;
-        assert_eq!(values.len(), 4);
-        assert_eq!(values[2], Value::from(3i64));
-    }
-
-    #[tokio::test]
-    async fn in_turn_runs_both_sqlite_statements_binding_their_values_in_order() {
-        use sea_orm::{ConnectionTrait, Database};
-        let db = Database::connect("sqlite::memory:").await.unwrap();
-        db.execute_unprepared("CREATE TABLE a (x INTEGER, y TEXT); CREATE TABLE b (z TEXT)")
-            .await
-            .unwrap();
-        let first = Statement::from_sql_and_values(
-            DbBackend::Sqlite,
-            r#"INSERT INTO "a" ("x", "y") VALUES (?, ?)"#,
-            [Value::from(1i64), Value::from("one")],
-        );
-        let second = Statement::from_sql_and_values(
-            DbBackend::Sqlite,
-            r#"INSERT INTO "b" ("z") VALUES (?), (?)"#,
-            [Value::from("two"), Value::from("three")],
-        );
-        db.execute_raw(super::in_turn(first, second)).await.unwrap();
-        let rows = db
-            .query_all_raw(Statement::from_string(
-                DbBackend::Sqlite,
-                "SELECT x || y FROM a UNION ALL SELECT z FROM b",
-            ))
-            .await
-            .unwrap();
-        let got: Vec<String> = rows
-            .iter()
-            .map(|r| r.try_get_by_index::<String>(0).unwrap())
-            .collect();
-        assert_eq!(got, ["1one", "two", "three"]);
-    }
 }
