@@ -25,8 +25,8 @@
 //!   write seam, imports, lookups by name and externalId, and lists (`resources/`); filters as
 //!   SQL conditions (`condition/`); the membership table (`members/`); the three kinds of
 //!   credential (`credentials/`); the change-event outbox (`events/`: appended in the
-//!   transaction of each write — on SQLite in one call with the activity record,
-//!   `one_call.rs` — read back by the feed, waited for with an in-process wake-up
+//!   transaction of each write, in one call with the activity record
+//!   (`one_call.rs`), read back by the feed, waited for with an in-process wake-up
 //!   and polling, pruned); webhook endpoints, their per-(endpoint, tenant) cursors with
 //!   leases and the attempts log (`webhooks/`); the activity log (`activity/`: a request's
 //!   draft record, written by the write seam in the change's transaction or later in batches,
